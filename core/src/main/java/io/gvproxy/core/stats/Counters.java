@@ -1,0 +1,31 @@
+package io.gvproxy.core.stats;
+
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The registry of named counters of one gvproxy instance. Names are dotted paths such as
+ * {@code link.qemu.frames_too_large} or {@code gateway.ipv4.bad_checksum}; the API and the logs read them
+ * from here. Components look up their counters once, at construction, and keep the {@link Counter}.
+ */
+public final class Counters {
+    private final ConcurrentHashMap<String, Counter> counters = new ConcurrentHashMap<>();
+
+    public Counter counter(String name) {
+        return counters.computeIfAbsent(name, Counter::new);
+    }
+
+    /** The current value of a counter; 0 for one never created. */
+    public long get(String name) {
+        Counter c = counters.get(name);
+        return c == null ? 0 : c.get();
+    }
+
+    /** A sorted copy of every counter's value. */
+    public Map<String, Long> snapshot() {
+        Map<String, Long> out = new TreeMap<>();
+        counters.forEach((k, v) -> out.put(k, v.get()));
+        return out;
+    }
+}
