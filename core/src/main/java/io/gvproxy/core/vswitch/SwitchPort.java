@@ -105,11 +105,14 @@ public final class SwitchPort implements AutoCloseable {
         owner.detach(this, null);
     }
 
-    /** Waits for both threads of this port to end; true if they did within the timeout. */
+    /**
+     * Waits for both threads of this port to end; true if they did within the timeout. Called from one of
+     * them (say, from an onDetached callback that closes the switch), that thread is not waited for.
+     */
     public boolean awaitStopped(long timeout, TimeUnit unit) throws InterruptedException {
         long deadline = System.nanoTime() + unit.toNanos(timeout);
         for (Thread t : new Thread[] {reader, writer}) {
-            if (!t.join(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())))) {
+            if (t != Thread.currentThread() && !t.join(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())))) {
                 return false;
             }
         }

@@ -10,6 +10,8 @@ import io.gvproxy.core.stats.Counters;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -39,6 +41,10 @@ public final class VirtualSwitch implements AutoCloseable {
     private static final long CLOSE_WAIT_MILLIS = 5000;
     private static final System.Logger LOG = System.getLogger(VirtualSwitch.class.getName());
     private static final SwitchPort[] NO_PORTS = new SwitchPort[0];
+    // Layout constants of our own: MacAddress.read derives its layouts on every call, which is no cost to pay
+    // twice per switched frame.
+    private static final ValueLayout.OfShort BE_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    private static final ValueLayout.OfInt BE_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
 
     private final Counters counters;
     private final int queueDepth;
@@ -123,7 +129,8 @@ public final class VirtualSwitch implements AutoCloseable {
     /**
      * Attaches the in-process gateway. Frames from ports whose destination is {@code gatewayMac} or broadcast
      * are lent to {@code gateway} synchronously on the receiving port's reader thread (so it may be called from
-     * several threads at once); frames to the gateway MAC are not forwarded to any port.
+     * several threads at once); frames to the gateway MAC are not forwarded to any port. The gateway must not
+     * modify a lent frame: the same buffer may also be queued to other ports. Multicast is not delivered.
      */
     public void attachGateway(MacAddress gatewayMac, FrameSink gateway) {
         Objects.requireNonNull(gatewayMac);
@@ -207,8 +214,8 @@ public final class VirtualSwitch implements AutoCloseable {
             return;
         }
         MemorySegment buf = frame.buffer();
-        long dst = MacAddress.read(buf, 0);
-        long src = MacAddress.read(buf, 6);
+        long dst = readMac(buf, 0);
+        long src = readMac(buf, 6);
         learn(src, from);
         if (dst == gatewayMac) {
             toGateway(frame);
@@ -235,7 +242,7 @@ public final class VirtualSwitch implements AutoCloseable {
             runts.increment();
             return;
         }
-        long dst = MacAddress.read(frame.buffer(), 0);
+        long dst = readMac(frame.buffer(), 0);
         if (dst == gatewayMac) {
             gatewaySelfDropped.increment();
         } else if (MacAddress.isMulticast(dst)) {
@@ -249,6 +256,10 @@ public final class VirtualSwitch implements AutoCloseable {
                 to.enqueue(frame);
             }
         }
+    }
+
+    private static long readMac(MemorySegment buf, long offset) {
+        return (Short.toUnsignedLong(buf.get(BE_SHORT, offset)) << 32) | Integer.toUnsignedLong(buf.get(BE_INT, offset + 2));
     }
 
     private void learn(long src, SwitchPort from) {

@@ -2,10 +2,14 @@ package io.gvproxy.core.vswitch;
 
 import io.gvproxy.core.net.MacAddress;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.RepeatedTest;
+import org.junit.jupiter.api.RepetitionInfo;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
@@ -74,7 +78,7 @@ class VirtualSwitchPortLifecycleTest {
         byte[] after = frame(MacAddress.BROADCAST, mac(1), "after the removal");
         a.inject(after);
         expect(c, after);
-        assertTrue(fx.port(a).awaitStopped(0, TimeUnit.MILLISECONDS) == false);
+        assertFalse(fx.port(a).awaitStopped(0, TimeUnit.MILLISECONDS), "a live port reported stopped");
         assertTrue(fx.detached.getFirst().awaitStopped(SwitchFixture.WAIT_MS, TimeUnit.MILLISECONDS));
         assertEquals(1, fx.detached.size());
         assertEquals(1, fx.counters.get("switch.ports_detached"));
@@ -147,7 +151,7 @@ class VirtualSwitchPortLifecycleTest {
     }
 
     @Test
-    void learnedFiresOnceperMacAndForgottenWhenItsPortGoes() throws Exception {
+    void learnedFiresOncePerMacAndForgottenWhenItsPortGoes() throws Exception {
         fx = new SwitchFixture();
         Events events = new Events();
         fx.sw.addListener(events);
@@ -204,5 +208,58 @@ class VirtualSwitchPortLifecycleTest {
         assertThrows(IllegalStateException.class, () -> fx.attach("late"));
         fx.sw.close();
         assertEquals(3, fx.detached.size());
+    }
+
+    @Test
+    void closingTheSwitchFromAnOnDetachedCallbackDoesNotWaitForItself() throws Exception {
+        fx = new SwitchFixture();
+        TestLink other = fx.attach("other");
+        TestLink a = new TestLink("a");
+        CountDownLatch closed = new CountDownLatch(1);
+        fx.sw.attach(a, fx.pool, p -> {
+            fx.sw.close();
+            closed.countDown();
+        });
+        long start = System.nanoTime();
+        a.endOfStream();
+        assertTrue(closed.await(SwitchFixture.WAIT_MS, TimeUnit.MILLISECONDS), "close() from the callback hung");
+        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        assertTrue(millis < 3000, "close() from the callback took " + millis + " ms");
+        assertEquals(1, other.closeCount());
+        assertEquals(List.of(), fx.sw.ports());
+    }
+
+    @RepeatedTest(3)
+    void concurrentTrafficFromEveryPortLeaksNoFrameAndCountsConsistently(RepetitionInfo rep) throws Exception {
+        long seed = 0xC0FFEEL + rep.getCurrentRepetition();
+        Random rnd = new Random(seed);
+        fx = new SwitchFixture(64);
+        int nPorts = 4;
+        List<TestLink> links = new java.util.ArrayList<>();
+        for (int i = 0; i < nPorts; i++) {
+            links.add(fx.attach("p" + i));
+        }
+        long injectedBytes = 0;
+        for (int n = 0; n < 2000; n++) {
+            int from = rnd.nextInt(nPorts);
+            MacAddress dst = switch (rnd.nextInt(4)) {
+                case 0 -> MacAddress.BROADCAST;
+                case 1 -> MacAddress.parse("33:33:00:00:00:01");
+                case 2 -> SwitchFixture.GATEWAY;
+                default -> mac(rnd.nextInt(nPorts + 2));
+            };
+            byte[] f = frame(dst, mac(from), "n" + n + "x".repeat(rnd.nextInt(200)));
+            injectedBytes += f.length;
+            links.get(from).inject(f);
+        }
+        long total = injectedBytes;
+        awaitValue(total, fx.sw::bytesReceived, "bytesReceived, seed " + seed);
+        awaitTrue(() -> fx.sw.ports().stream().allMatch(p -> p.queued() == 0), "queues drained, seed " + seed);
+        List<SwitchPort> ports = fx.sw.ports();
+        fx.sw.close();
+        assertEquals(ports.stream().mapToLong(SwitchPort::bytesOut).sum(), fx.sw.bytesSent(),
+                "bytesSent equals the sum of per-port bytes out, seed " + seed);
+        assertEquals(total, ports.stream().mapToLong(SwitchPort::bytesIn).sum(), "seed " + seed);
+        assertEquals(fx.pool.allocatedCount(), fx.pool.idleCount(), "frames leaked, seed " + seed);
     }
 }
