@@ -31,6 +31,10 @@ public final class SwitchPort implements AutoCloseable {
     private final FramePool pool;
     private final VirtualSwitch owner;
     private final Consumer<SwitchPort> onDetached;
+    /**
+     * A preallocated ring (no node per frame, unlike a linked queue) with one lock per port, so readers
+     * switching to different ports do not contend; the writer takes up to a batch per lock round trip.
+     */
     private final ArrayBlockingQueue<Frame> queue;
     private final AtomicBoolean detached = new AtomicBoolean();
     private final AtomicInteger runningThreads = new AtomicInteger(2);
