@@ -2,11 +2,14 @@ package io.gvproxy.core.net;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 import java.util.HexFormat;
 import java.util.random.RandomGenerator;
 
 /** A 48-bit Ethernet address held in the low bits of a long, so that it can key maps without allocation. */
 public record MacAddress(long bits) {
+    private static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    private static final ValueLayout.OfInt U32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
     public static final MacAddress BROADCAST = new MacAddress(0xFFFF_FFFF_FFFFL);
     public static final MacAddress ZERO = new MacAddress(0);
 
@@ -38,8 +41,8 @@ public record MacAddress(long bits) {
 
     /** Reads six bytes at {@code offset}; the caller has checked the bounds. */
     public static long read(MemorySegment seg, long offset) {
-        long hi = Short.toUnsignedLong(seg.get(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(java.nio.ByteOrder.BIG_ENDIAN), offset));
-        long lo = Integer.toUnsignedLong(seg.get(ValueLayout.JAVA_INT_UNALIGNED.withOrder(java.nio.ByteOrder.BIG_ENDIAN), offset + 2));
+        long hi = Short.toUnsignedLong(seg.get(U16, offset));
+        long lo = Integer.toUnsignedLong(seg.get(U32, offset + 2));
         return (hi << 32) | lo;
     }
 
@@ -48,8 +51,8 @@ public record MacAddress(long bits) {
     }
 
     public static void write(MemorySegment seg, long offset, long bits) {
-        seg.set(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(java.nio.ByteOrder.BIG_ENDIAN), offset, (short) (bits >>> 32));
-        seg.set(ValueLayout.JAVA_INT_UNALIGNED.withOrder(java.nio.ByteOrder.BIG_ENDIAN), offset + 2, (int) bits);
+        seg.set(U16, offset, (short) (bits >>> 32));
+        seg.set(U32, offset + 2, (int) bits);
     }
 
     public void writeTo(MemorySegment seg, long offset) {

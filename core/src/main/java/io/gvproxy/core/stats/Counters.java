@@ -16,6 +16,12 @@ public final class Counters {
         return counters.computeIfAbsent(name, Counter::new);
     }
 
+    /** Forgets every counter whose name starts with {@code prefix} (a detached port's, say), so that
+     *  short-lived peers do not grow the registry without bound. */
+    public void removePrefix(String prefix) {
+        counters.keySet().removeIf(k -> k.startsWith(prefix));
+    }
+
     /** The current value of a counter; 0 for one never created. */
     public long get(String name) {
         Counter c = counters.get(name);

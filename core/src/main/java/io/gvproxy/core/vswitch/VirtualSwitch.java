@@ -356,10 +356,13 @@ public final class VirtualSwitch implements AutoCloseable {
         port.stopWriter();
         port.drainQueue();
         portsDetached.increment();
+        counters.removePrefix("switch.port." + port.id() + ".");
         if (cause == null) {
             LOG.log(System.Logger.Level.DEBUG, "detached {0}", port);
         } else {
-            LOG.log(System.Logger.Level.INFO, "detached " + port + ": " + cause, cause);
+            // A VM going away is expected: one line, the stack trace only when debugging.
+            LOG.log(System.Logger.Level.INFO, "detached " + port + ": " + cause);
+            LOG.log(System.Logger.Level.DEBUG, "detach cause", cause);
         }
         try {
             port.notifyDetached();
