@@ -11,7 +11,7 @@ public record OsConstants(
         int msgPeek, int msgTrunc, int msgDontwait, int msgNosignal,
         int solSocket, int soSndbuf, int soRcvbuf, int soError,
         int shutRdwr,
-        int eintr, int eio, int eagain, int enoent, int epipe, int emsgsize, int enobufs, int econnrefused,
+        int eintr, int eio, int einval, int eagain, int enoent, int epipe, int emsgsize, int enobufs, int econnrefused,
         int eisconn, int ealready, int einprogress) {
 
     public static final OsConstants LINUX = new OsConstants(
@@ -20,7 +20,7 @@ public record OsConstants(
             0x2, 0x20, 0x40, 0x4000,
             1, 7, 8, 4,
             2,
-            4, 5, 11, 2, 32, 90, 105, 111,
+            4, 5, 22, 11, 2, 32, 90, 105, 111,
             106, 114, 115);
 
     /** From the macOS SDK headers (sys/socket.h, sys/errno.h); not exercised on a Mac here. */
@@ -30,7 +30,7 @@ public record OsConstants(
             0x2, 0x10, 0x80, 0,
             0xffff, 0x1001, 0x1002, 0x1007,
             2,
-            4, 5, 35, 2, 32, 40, 55, 61,
+            4, 5, 22, 35, 2, 32, 40, 55, 61,
             56, 37, 36);
 
     public static OsConstants of(Os os) {
