@@ -50,6 +50,7 @@ public final class LibC {
     private static final MethodHandle SETSOCKOPT = link("setsockopt", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle GETSOCKOPT = link("getsockopt", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
     private static final MethodHandle GETSOCKNAME = link("getsockname", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
+    private static final MethodHandle GETPEERNAME = link("getpeername", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
     private static final MethodHandle POLL = link("poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
     private static final MethodHandle IOCTL = link("ioctl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS),
             Linker.Option.firstVariadicArg(2));
@@ -361,6 +362,16 @@ public final class LibC {
         MemorySegment c = capture();
         try {
             int r = (int) GETSOCKNAME.invokeExact(c, fd, addr, addrlen);
+            return r < 0 ? -errno(c) : r;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    public static int getpeernameRaw(int fd, MemorySegment addr, MemorySegment addrlen) {
+        MemorySegment c = capture();
+        try {
+            int r = (int) GETPEERNAME.invokeExact(c, fd, addr, addrlen);
             return r < 0 ? -errno(c) : r;
         } catch (Throwable t) {
             throw unexpected(t);

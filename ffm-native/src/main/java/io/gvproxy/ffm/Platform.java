@@ -24,25 +24,39 @@ public record Platform(Os os, Arch arch) {
 
     /** The running platform; throws {@link UnsupportedOperationException} on an unknown OS or CPU. */
     public static Platform current() {
-        if (CURRENT == null) {
-            throw unsupported("this OS");
-        }
-        return CURRENT;
+        return require(CURRENT, osName());
     }
 
     /** The running platform, which must be Linux for {@code feature}. */
     public static Platform requireLinux(String feature) {
-        Platform p = current();
+        return requireLinux(current(), feature, osName());
+    }
+
+    static Platform require(Platform detected, String osName) {
+        if (detected == null) {
+            throw new UnsupportedOperationException("not supported on this OS: " + osName
+                    + " (" + System.getProperty("os.arch") + ")");
+        }
+        return detected;
+    }
+
+    static Platform requireLinux(Platform p, String feature, String osName) {
         if (p.os != Os.LINUX) {
-            throw unsupported(feature);
+            throw unsupported(feature, osName);
         }
         return p;
     }
 
     static UnsupportedOperationException unsupported(String feature) {
-        return new UnsupportedOperationException(feature.equals("this OS")
-                ? "not supported on this OS: " + System.getProperty("os.name") + " (" + System.getProperty("os.arch") + ")"
-                : feature + " is not supported on this OS: " + System.getProperty("os.name"));
+        return unsupported(feature, osName());
+    }
+
+    private static UnsupportedOperationException unsupported(String feature, String osName) {
+        return new UnsupportedOperationException(feature + " is not supported on this OS: " + osName);
+    }
+
+    private static String osName() {
+        return System.getProperty("os.name", "");
     }
 
     public OsConstants constants() {
