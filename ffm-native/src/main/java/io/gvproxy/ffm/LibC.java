@@ -43,7 +43,7 @@ public final class LibC {
     private static final MethodHandle RECVFROM = link("recvfrom", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS));
     private static final MethodHandle SEND = link("send", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
     private static final MethodHandle SENDTO = link("sendto", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle READ = link("read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+    private static final MethodHandle READV = link("readv", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle WRITE = link("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
     private static final MethodHandle CLOSE = link("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     private static final MethodHandle SHUTDOWN = link("shutdown", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
@@ -282,12 +282,12 @@ public final class LibC {
         }
     }
 
-    public static long readRaw(int fd, MemorySegment buf, long len) {
+    public static long readvRaw(int fd, MemorySegment iov, int iovcnt) {
         MemorySegment c = capture();
         try {
             long r;
             do {
-                r = (long) READ.invokeExact(c, fd, buf, len);
+                r = (long) READV.invokeExact(c, fd, iov, iovcnt);
             } while (r < 0 && errno(c) == eintr());
             return r < 0 ? -errno(c) : r;
         } catch (Throwable t) {

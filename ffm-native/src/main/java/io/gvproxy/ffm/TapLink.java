@@ -12,8 +12,9 @@ import java.nio.channels.AsynchronousCloseException;
 
 /**
  * The frames of a {@link TapDevice}: each read returns one whole Ethernet frame, each write sends one.
- * A frame longer than the receive buffer (the tap reports its full length) is counted as
- * {@code <prefix>.rx_truncated} and dropped, one under 14 bytes as {@code rx_runt}; a frame the kernel
+ * A read of a frame longer than the buffer returns only the bytes copied, so frames are read with readv
+ * into the frame buffer plus a one-byte spill: a byte in the spill means the frame did not fit, and it is
+ * counted as {@code <prefix>.rx_truncated} and dropped; one under 14 bytes as {@code rx_runt}; a frame the kernel
  * refuses (EINVAL, EMSGSIZE, EIO, or EAGAIN when its queue is full) as {@code tx_dropped}.
  *
  * <p>Threading: {@link #receive} waits in poll through FFM (tap fd plus wake-up eventfd) and belongs on one
@@ -25,7 +26,10 @@ public final class TapLink implements Link {
     private final FdHandle handle;
     private final int wakeFd;
     private final NativeScratch scratch = new NativeScratch();
+    // Reader-owned.
     private final MemorySegment pollFds = Arena.ofAuto().allocate(PollFd.LAYOUT, 2);
+    private final MemorySegment iov = Arena.ofAuto().allocate(IoVec.LAYOUT, 2);
+    private final MemorySegment spill = Arena.ofAuto().allocate(1);
     private final Counter rxTruncated;
     private final Counter rxRunt;
     private final Counter txDropped;
@@ -53,6 +57,8 @@ public final class TapLink implements Link {
             OsConstants k = OsConstants.LINUX;
             int fd = handle.fd();
             MemorySegment buf = into.buffer();
+            IoVec.set(iov, 0, buf, buf.byteSize());
+            IoVec.set(iov, 1, spill, 1);
             for (;;) {
                 PollFd.set(pollFds, 0, fd, OsConstants.POLLIN);
                 PollFd.set(pollFds, 1, wakeFd, OsConstants.POLLIN);
@@ -67,7 +73,7 @@ public final class TapLink implements Link {
                     }
                     continue;
                 }
-                long n = LibC.readRaw(fd, buf, buf.byteSize());
+                long n = LibC.readvRaw(fd, iov, 2);
                 if (n == -k.eagain()) {
                     continue;
                 }

@@ -24,6 +24,9 @@ import java.util.concurrent.locks.LockSupport;
  * gone (a send failed with ECONNREFUSED or ENOENT, so its VM exited) or when a sender announces itself with
  * {@code VFKT}. A sender that never bound has no address and cannot be answered.
  *
+ * <p>An oversized datagram is detected with MSG_TRUNC on Linux; macOS ignores that flag on input, so there
+ * a longer datagram arrives cut to the frame buffer (size frame buffers for the largest frame).
+ *
  * <p>Sends use MSG_DONTWAIT: a full peer queue (EAGAIN, ENOBUFS on macOS) is waited out with poll plus a
  * bounded backoff (Linux reports an unconnected datagram socket writable even while the peer's queue is
  * full, so the wait sleeps the remainder rather than spinning), then the frame is dropped. Counters under
@@ -77,7 +80,7 @@ public final class UnixDatagramLink implements Link {
         this.rxAddr = arena.allocate(un.layout());
         this.rxAddrLen = arena.allocate(ValueLayout.JAVA_INT);
         this.pollFd = arena.allocate(PollFd.LAYOUT);
-        this.head = arena.allocate(4);
+        this.head = arena.allocate(8);
         rxTruncated = counters.counter(prefix + ".rx_truncated");
         rxRunt = counters.counter(prefix + ".rx_runt");
         rxUnbound = counters.counter(prefix + ".rx_unbound_sender");
@@ -124,7 +127,9 @@ public final class UnixDatagramLink implements Link {
         int fd = handle.enter();
         try {
             rxAddrLen.set(ValueLayout.JAVA_INT, 0, (int) un.layout().byteSize());
-            long n = LibC.recvfromRaw(fd, head, 4, k.msgPeek() | k.msgTrunc(), rxAddr, rxAddrLen);
+            // Peek 8 bytes, not 4: where MSG_TRUNC is ignored on input (macOS) the result is min(length, 8),
+            // so n == 4 still means a datagram of exactly four bytes.
+            long n = LibC.recvfromRaw(fd, head, head.byteSize(), k.msgPeek() | k.msgTrunc(), rxAddr, rxAddrLen);
             if (!handle.isOpen()) {
                 throw new AsynchronousCloseException();
             }

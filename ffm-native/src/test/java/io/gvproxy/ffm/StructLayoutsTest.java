@@ -126,6 +126,12 @@ class StructLayoutsTest {
     }
 
     @Test
+    void iovec() {
+        assertEquals(16, IoVec.LAYOUT.byteSize());
+        assertEquals(8, offset(IoVec.LAYOUT, "iov_len"));
+    }
+
+    @Test
     void epollEventPerArch() {
         StructLayout x86 = EpollEvent.of(new Platform(Os.LINUX, Arch.X86_64));
         assertEquals(12, x86.byteSize());

@@ -101,7 +101,7 @@ public final class TapScenarios {
         TapLink link = new TapLink(tap, counters, "link.tap");
         BlockingQueue<byte[]> frames = new ArrayBlockingQueue<>(1024);
         Thread reader = Thread.ofPlatform().start(() -> {
-            FramePool pool = new FramePool(1600, 2);
+            FramePool pool = new FramePool(1000, 2); // below the MTU, to see a truncated read counted
             Frame f = pool.acquire();
             try {
                 while (link.receive(f)) {
@@ -129,6 +129,15 @@ public final class TapScenarios {
             check(u16(udp, 14 + ihl + 2) == 9, "UDP to port 9");
             byte[] data = java.util.Arrays.copyOfRange(udp, 14 + ihl + 8, udp.length);
             check(java.util.Arrays.equals(data, payload), "payload");
+            try (DatagramSocket more = new DatagramSocket()) {
+                byte[] big = new byte[1200];
+                more.send(new DatagramPacket(big, big.length, InetAddress.getByAddress(GATEWAY_IP), 9));
+                more.send(new DatagramPacket(payload, payload.length, InetAddress.getByAddress(GATEWAY_IP), 10));
+            }
+            byte[] after = await(frames, f -> etherType(f) == 0x0800 && f[23] == 17);
+            check(u16(after, 14 + ihl + 2) == 10, "the 1242-byte frame was dropped, the next one delivered; got "
+                    + after.length + " bytes to port " + u16(after, 14 + ihl + 2) + ", " + counters.snapshot());
+            check(counters.get("link.tap.rx_truncated") == 1, "truncated read counted: " + counters.snapshot());
             String neigh = run("ip", "neigh", "show", "192.168.127.1");
             System.out.println(neigh.trim());
             check(neigh.contains("5a:94:ef:e4:0c:dd"), "kernel learned our ARP answer: " + neigh);
