@@ -90,9 +90,8 @@ public final class LibC {
         return (int) ERRNO_VALUE.get(capture, 0L);
     }
 
-    private static int eintr() {
-        return Platform.current().constants().eintr();
-    }
+    // EINTR is 4 on every supported system; a constant keeps the retry check off the platform lookup.
+    private static final int EINTR = 4;
 
     private static RuntimeException unexpected(Throwable t) {
         if (t instanceof RuntimeException r) {
@@ -141,7 +140,7 @@ public final class LibC {
             int r;
             do {
                 r = (int) SOCKET.invokeExact(c, domain, type, protocol);
-            } while (r < 0 && errno(c) == eintr());
+            } while (r < 0 && errno(c) == EINTR);
             return r < 0 ? -errno(c) : r;
         } catch (Throwable t) {
             throw unexpected(t);
@@ -185,7 +184,7 @@ public final class LibC {
             int r;
             do {
                 r = (int) h.invokeExact(c, fd, MemorySegment.NULL, MemorySegment.NULL, flags);
-            } while (r < 0 && errno(c) == eintr());
+            } while (r < 0 && errno(c) == EINTR);
             return r < 0 ? -errno(c) : r;
         } catch (Throwable t) {
             throw unexpected(t);
@@ -201,7 +200,7 @@ public final class LibC {
                 return r;
             }
             int e = errno(c);
-            if (e != eintr()) {
+            if (e != EINTR) {
                 return -e;
             }
             return finishInterruptedConnect(fd);
@@ -233,7 +232,7 @@ public final class LibC {
             long r;
             do {
                 r = (long) RECV.invokeExact(c, fd, buf, len, flags);
-            } while (r < 0 && errno(c) == eintr());
+            } while (r < 0 && errno(c) == EINTR);
             return r < 0 ? -errno(c) : r;
         } catch (Throwable t) {
             throw unexpected(t);
@@ -249,7 +248,7 @@ public final class LibC {
             do {
                 addrlen.set(JAVA_INT, 0, size);
                 r = (long) RECVFROM.invokeExact(c, fd, buf, len, flags, addr, addrlen);
-            } while (r < 0 && errno(c) == eintr());
+            } while (r < 0 && errno(c) == EINTR);
             return r < 0 ? -errno(c) : r;
         } catch (Throwable t) {
             throw unexpected(t);
@@ -262,7 +261,7 @@ public final class LibC {
             long r;
             do {
                 r = (long) SEND.invokeExact(c, fd, buf, len, flags);
-            } while (r < 0 && errno(c) == eintr());
+            } while (r < 0 && errno(c) == EINTR);
             return r < 0 ? -errno(c) : r;
         } catch (Throwable t) {
             throw unexpected(t);
@@ -275,7 +274,7 @@ public final class LibC {
             long r;
             do {
                 r = (long) SENDTO.invokeExact(c, fd, buf, len, flags, addr, addrlen);
-            } while (r < 0 && errno(c) == eintr());
+            } while (r < 0 && errno(c) == EINTR);
             return r < 0 ? -errno(c) : r;
         } catch (Throwable t) {
             throw unexpected(t);
@@ -288,7 +287,7 @@ public final class LibC {
             long r;
             do {
                 r = (long) READV.invokeExact(c, fd, iov, iovcnt);
-            } while (r < 0 && errno(c) == eintr());
+            } while (r < 0 && errno(c) == EINTR);
             return r < 0 ? -errno(c) : r;
         } catch (Throwable t) {
             throw unexpected(t);
@@ -301,7 +300,7 @@ public final class LibC {
             long r;
             do {
                 r = (long) WRITE.invokeExact(c, fd, buf, len);
-            } while (r < 0 && errno(c) == eintr());
+            } while (r < 0 && errno(c) == EINTR);
             return r < 0 ? -errno(c) : r;
         } catch (Throwable t) {
             throw unexpected(t);
@@ -385,7 +384,7 @@ public final class LibC {
             int r;
             do {
                 r = (int) POLL.invokeExact(c, fds, nfds, timeoutMillis);
-            } while (r < 0 && errno(c) == eintr());
+            } while (r < 0 && errno(c) == EINTR);
             return r < 0 ? -errno(c) : r;
         } catch (Throwable t) {
             throw unexpected(t);
@@ -398,7 +397,7 @@ public final class LibC {
             int r;
             do {
                 r = (int) IOCTL.invokeExact(c, fd, request, arg);
-            } while (r < 0 && errno(c) == eintr());
+            } while (r < 0 && errno(c) == EINTR);
             return r < 0 ? -errno(c) : r;
         } catch (Throwable t) {
             throw unexpected(t);
@@ -411,7 +410,7 @@ public final class LibC {
             int r;
             do {
                 r = (int) FCNTL.invokeExact(c, fd, cmd, arg);
-            } while (r < 0 && errno(c) == eintr());
+            } while (r < 0 && errno(c) == EINTR);
             return r < 0 ? -errno(c) : r;
         } catch (Throwable t) {
             throw unexpected(t);
@@ -425,7 +424,7 @@ public final class LibC {
             int r;
             do {
                 r = (int) OPEN.invokeExact(c, p, flags);
-            } while (r < 0 && errno(c) == eintr());
+            } while (r < 0 && errno(c) == EINTR);
             return r < 0 ? -errno(c) : r;
         } catch (Throwable t) {
             throw unexpected(t);

@@ -22,7 +22,6 @@ final class NativeStreamChannel implements ByteChannel {
     private final NativeScratch readScratch = new NativeScratch();
     private final NativeScratch writeScratch = new NativeScratch();
     private final int msgNosignal;
-    private final int shutWr = 1;
 
     NativeStreamChannel(int fd, Platform p) {
         this.handle = new FdHandle(fd);
@@ -101,7 +100,7 @@ final class NativeStreamChannel implements ByteChannel {
     void shutdownOutput() throws IOException {
         int fd = handle.enter();
         try {
-            LibC.check("shutdown", LibC.shutdownRaw(fd, shutWr));
+            LibC.check("shutdown", LibC.shutdownRaw(fd, OsConstants.SHUT_WR));
         } finally {
             handle.exit();
         }

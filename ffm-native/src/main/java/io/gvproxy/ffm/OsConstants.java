@@ -70,6 +70,7 @@ public record OsConstants(
     public static final int POLLERR = 0x8;
     public static final int POLLHUP = 0x10;
     public static final int POLLNVAL = 0x20;
+    public static final int SHUT_WR = 1;
     public static final int F_SETFD = 2;
     public static final int FD_CLOEXEC = 1;
 }

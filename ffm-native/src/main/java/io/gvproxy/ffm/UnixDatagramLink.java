@@ -24,8 +24,8 @@ import java.util.concurrent.locks.LockSupport;
  * gone (a send failed with ECONNREFUSED or ENOENT, so its VM exited) or when a sender announces itself with
  * {@code VFKT}. A sender that never bound has no address and cannot be answered.
  *
- * <p>An oversized datagram is detected with MSG_TRUNC on Linux; macOS ignores that flag on input, so there
- * a longer datagram arrives cut to the frame buffer (size frame buffers for the largest frame).
+ * <p>An oversized datagram is detected with MSG_TRUNC on Linux; macOS documents MSG_TRUNC only as an
+ * output flag of recvmsg, so there a longer datagram may arrive cut to the frame buffer (size frame buffers for the largest frame).
  *
  * <p>Sends use MSG_DONTWAIT: a full peer queue (EAGAIN, ENOBUFS on macOS) is waited out with poll plus a
  * bounded backoff (Linux reports an unconnected datagram socket writable even while the peer's queue is
