@@ -1,0 +1,7 @@
+package io.gvproxy.ffm;
+
+/** The CPU architectures whose ABI this package knows. */
+public enum Arch {
+    X86_64,
+    AARCH64
+}

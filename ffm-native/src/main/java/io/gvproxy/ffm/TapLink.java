@@ -1,0 +1,128 @@
+package io.gvproxy.ffm;
+
+import io.gvproxy.core.buffer.Frame;
+import io.gvproxy.core.link.Link;
+import io.gvproxy.core.stats.Counter;
+import io.gvproxy.core.stats.Counters;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.channels.AsynchronousCloseException;
+
+/**
+ * The frames of a {@link TapDevice}: each read returns one whole Ethernet frame, each write sends one.
+ * A read of a frame longer than the buffer returns only the bytes copied, so frames are read with readv
+ * into the frame buffer plus a one-byte spill: a byte in the spill means the frame did not fit, and it is
+ * counted as {@code <prefix>.rx_truncated} and dropped; one under 14 bytes as {@code rx_runt}; a frame the kernel
+ * refuses (EINVAL, EMSGSIZE, EIO, or EAGAIN when its queue is full) as {@code tx_dropped}.
+ *
+ * <p>Threading: {@link #receive} waits in poll through FFM (tap fd plus wake-up eventfd) and belongs on one
+ * platform reader thread; {@link #send} does not wait (the fd is non-blocking) and belongs on one writer
+ * thread. {@link #close} from any thread wakes the reader (receive returns false) and closes the device.
+ */
+public final class TapLink implements Link {
+    private final TapDevice device;
+    private final FdHandle handle;
+    private final int wakeFd;
+    private final NativeScratch scratch = new NativeScratch();
+    // Reader-owned.
+    private final MemorySegment pollFds = Arena.ofAuto().allocate(PollFd.LAYOUT, 2);
+    private final MemorySegment iov = Arena.ofAuto().allocate(IoVec.LAYOUT, 2);
+    private final MemorySegment spill = Arena.ofAuto().allocate(1);
+    private final Counter rxTruncated;
+    private final Counter rxRunt;
+    private final Counter txDropped;
+
+    /** Takes ownership of {@code device}. */
+    public TapLink(TapDevice device, Counters counters, String counterPrefix) {
+        this.device = device;
+        this.handle = device.handle();
+        this.wakeFd = device.waker().fd();
+        this.rxTruncated = counters.counter(counterPrefix + ".rx_truncated");
+        this.rxRunt = counters.counter(counterPrefix + ".rx_runt");
+        this.txDropped = counters.counter(counterPrefix + ".tx_dropped");
+    }
+
+    public TapDevice device() {
+        return device;
+    }
+
+    @Override
+    public boolean receive(Frame into) throws IOException {
+        if (!handle.tryEnter()) {
+            return false;
+        }
+        try {
+            OsConstants k = OsConstants.LINUX;
+            int fd = handle.fd();
+            MemorySegment buf = into.buffer();
+            IoVec.set(iov, 0, buf, buf.byteSize());
+            IoVec.set(iov, 1, spill, 1);
+            for (;;) {
+                PollFd.set(pollFds, 0, fd, OsConstants.POLLIN);
+                PollFd.set(pollFds, 1, wakeFd, OsConstants.POLLIN);
+                int r = LibC.pollRaw(pollFds, 2, -1);
+                if (!handle.isOpen()) {
+                    return false;
+                }
+                LibC.check("poll", r);
+                if ((PollFd.revents(pollFds, 0) & OsConstants.POLLIN) == 0) {
+                    if ((PollFd.revents(pollFds, 0) & (OsConstants.POLLERR | OsConstants.POLLHUP | OsConstants.POLLNVAL)) != 0) {
+                        throw new IOException("tap " + device.name() + ": poll reported an error on the device");
+                    }
+                    continue;
+                }
+                long n = LibC.readvRaw(fd, iov, 2);
+                if (n == -k.eagain()) {
+                    continue;
+                }
+                LibC.check("read " + device.name(), n);
+                if (n > buf.byteSize()) {
+                    rxTruncated.increment();
+                } else if (n < SeqpacketLink.MIN_FRAME) {
+                    rxRunt.increment();
+                } else {
+                    into.setLength((int) n);
+                    return true;
+                }
+            }
+        } finally {
+            handle.exit();
+        }
+    }
+
+    @Override
+    public void send(MemorySegment frame) throws IOException {
+        int fd = handle.enter();
+        try {
+            OsConstants k = OsConstants.LINUX;
+            MemorySegment src = scratch.nativeView(frame);
+            long n = LibC.writeRaw(fd, src, src.byteSize());
+            if (n >= 0) {
+                return;
+            }
+            int e = (int) -n;
+            if (e == k.einval() || e == k.emsgsize() || e == k.eio() || e == k.eagain()) {
+                txDropped.increment();
+                return;
+            }
+            if (!handle.isOpen()) {
+                throw new AsynchronousCloseException();
+            }
+            throw LibC.error("write " + device.name(), e);
+        } finally {
+            handle.exit();
+        }
+    }
+
+    @Override
+    public String name() {
+        return "tap " + device.name();
+    }
+
+    @Override
+    public void close() {
+        device.close();
+    }
+}
