@@ -1,5 +1,7 @@
 package io.gvproxy.it;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -27,10 +29,14 @@ final class GvproxyProcess implements AutoCloseable {
     private static final Duration READY_LIMIT = Duration.ofSeconds(30);
     private static final Duration TERM_GRACE = Duration.ofSeconds(5);
 
-    /** How the process stopped: its exit code, and whether SIGTERM was ignored so it needed SIGKILL. */
-    record Exit(int code, boolean killed) {
+    /**
+     * How the process stopped: whether it was still running when asked to stop (a gvproxy that
+     * exited on its own is never a clean stop), its exit code, and whether SIGTERM was ignored so
+     * it needed SIGKILL.
+     */
+    record Exit(boolean wasRunning, int code, boolean killed) {
         boolean clean() {
-            return !killed && CLEAN_TERM_EXIT_CODES.contains(code);
+            return wasRunning && !killed && CLEAN_TERM_EXIT_CODES.contains(code);
         }
     }
 
@@ -44,6 +50,8 @@ final class GvproxyProcess implements AutoCloseable {
 
     /** Starts gvproxy and waits (bounded) until {@code ready} is listening. */
     static GvproxyProcess start(Rig rig, Path runDir, Listener ready, List<String> flags) {
+        assertTrue(Files.isRegularFile(rig.gvproxyJar()),
+                "gvproxy.jar not found at " + rig.gvproxyJar() + " (build it: ./mvnw -B verify -pl it -am)");
         String java = ProcessHandle.current().info().command()
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         List<String> command = new ArrayList<>(List.of(java, "-jar", rig.gvproxyJar().toString()));
@@ -85,15 +93,15 @@ final class GvproxyProcess implements AutoCloseable {
     Exit stop() {
         try {
             if (!process.isAlive()) {
-                return new Exit(process.exitValue(), false);
+                return new Exit(false, process.exitValue(), false);
             }
             process.destroy();
             if (process.waitFor(TERM_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
-                return new Exit(process.exitValue(), false);
+                return new Exit(true, process.exitValue(), false);
             }
             process.destroyForcibly();
             process.waitFor(TERM_GRACE.toMillis(), TimeUnit.MILLISECONDS);
-            return new Exit(process.isAlive() ? -1 : process.exitValue(), true);
+            return new Exit(true, process.isAlive() ? -1 : process.exitValue(), true);
         } catch (InterruptedException e) {
             process.destroyForcibly();
             Thread.currentThread().interrupt();

@@ -53,12 +53,24 @@ final class Initramfs {
                     out.write(cpio);
                 }
                 Files.move(partial, image, StandardCopyOption.ATOMIC_MOVE);
+                removeStale(dir, image);
             }
             return image;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    /** Images from earlier inputs are never used again; keep only the current one. */
+    private static void removeStale(Path dir, Path current) throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path p : files.filter(p -> !p.equals(current)).toList()) {
+                if (p.getFileName().toString().startsWith("initramfs-")) {
+                    Files.deleteIfExists(p);
+                }
+            }
         }
     }
 
