@@ -40,9 +40,7 @@ final class HostCommand {
             if (process.exitValue() != 0) {
                 throw new IllegalStateException(command + " exited with " + process.exitValue());
             }
-            synchronized (out) {
-                return out.toByteArray();
-            }
+            return out.toByteArray();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {

@@ -40,6 +40,9 @@ record Rig(KernelImage kernel, Path busybox, Path qemu, Path gvproxyJar, Path wo
         if (onPath("modinfo").isEmpty()) {
             missing.add("modinfo not on PATH (Debian package kmod)");
         }
+        if (onPath("cpio").isEmpty()) {
+            missing.add("cpio not on PATH (Debian package cpio; it checks the images this rig writes)");
+        }
         Optional<KernelImage> kernel = KernelImage.newest(Path.of("/boot"), Path.of("/lib/modules"));
         if (kernel.isEmpty()) {
             missing.add("no readable /boot/vmlinuz-VERSION with /lib/modules/VERSION (Debian package linux-image-amd64)");
