@@ -77,6 +77,16 @@ final class GvproxyProcess implements AutoCloseable {
         return process.isAlive();
     }
 
+    /** True if gvproxy exits within the given time; used to catch an exit that follows a guest leaving. */
+    boolean exitsWithin(Duration wait) {
+        try {
+            return process.waitFor(wait.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while watching gvproxy", e);
+        }
+    }
+
     Path log() {
         return log;
     }

@@ -89,7 +89,7 @@ final class Initramfs {
             entries.put("rig/modules/" + module.fileName(), new Entry.File(0644, module.bytes()));
             order.append(module.fileName()).append('\n');
         }
-        entries.put("rig/modules.order", new Entry.File(0644, order.toString().getBytes()));
+        entries.put("rig/modules.order", new Entry.File(0644, order.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
         addScripts(entries);
         if (!entries.containsKey("init")) {
             throw new IllegalStateException("test resources lack rig/init");

@@ -25,7 +25,7 @@ final class ShortTempDir implements AutoCloseable {
 
     Path resolve(String name) {
         Path path = dir.resolve(name);
-        if (path.toString().getBytes().length >= 108) {
+        if (path.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length >= 108) {
             throw new IllegalArgumentException("socket path too long for sun_path: " + path);
         }
         return path;
