@@ -1,0 +1,150 @@
+package io.gvproxy.it;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * gvproxy under test: {@code java -jar gvproxy.jar FLAGS} with the JVM that runs the tests, cwd
+ * the run directory and stdout+stderr in {@code <runDir>/gvproxy.log}. {@link #start} returns once
+ * the listener the test named is up, without connecting to it (a qemu listener treats any
+ * connection as a guest).
+ */
+final class GvproxyProcess implements AutoCloseable {
+    /**
+     * Exit codes that count as a clean stop on SIGTERM: 0, the JVM's 128+15, and 1, which upstream
+     * gvproxy returns for every signal ("gvproxy exiting: signal caught").
+     */
+    static final Set<Integer> CLEAN_TERM_EXIT_CODES = Set.of(0, 1, 143);
+
+    private static final Duration READY_LIMIT = Duration.ofSeconds(30);
+    private static final Duration TERM_GRACE = Duration.ofSeconds(5);
+
+    /**
+     * How the process stopped: whether it was still running when asked to stop (a gvproxy that
+     * exited on its own is never a clean stop), its exit code, and whether SIGTERM was ignored so
+     * it needed SIGKILL.
+     */
+    record Exit(boolean wasRunning, int code, boolean killed) {
+        boolean clean() {
+            return wasRunning && !killed && CLEAN_TERM_EXIT_CODES.contains(code);
+        }
+    }
+
+    private final Process process;
+    private final Path log;
+
+    private GvproxyProcess(Process process, Path log) {
+        this.process = process;
+        this.log = log;
+    }
+
+    /** Starts gvproxy and waits (bounded) until {@code ready} is listening. */
+    static GvproxyProcess start(Rig rig, Path runDir, Listener ready, List<String> flags) {
+        assertTrue(Files.isRegularFile(rig.gvproxyJar()),
+                "gvproxy.jar not found at " + rig.gvproxyJar() + " (build it: ./mvnw -B verify -pl it -am)");
+        String java = ProcessHandle.current().info().command()
+                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        List<String> command = new ArrayList<>(List.of(java, "-jar", rig.gvproxyJar().toString()));
+        command.addAll(flags);
+        Path log = runDir.resolve("gvproxy.log");
+        Process process;
+        try {
+            Files.writeString(log, "# " + String.join(" ", command) + "\n");
+            process = new ProcessBuilder(command).directory(runDir.toFile())
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                    .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+                    .start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start " + command, e);
+        }
+        GvproxyProcess gvproxy = new GvproxyProcess(process, log);
+        gvproxy.awaitListening(ready);
+        return gvproxy;
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** True if gvproxy exits within the given time; used to catch an exit that follows a guest leaving. */
+    boolean exitsWithin(Duration wait) {
+        try {
+            return process.waitFor(wait.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while watching gvproxy", e);
+        }
+    }
+
+    Path log() {
+        return log;
+    }
+
+    String logText() {
+        try {
+            return Files.readString(log, StandardCharsets.ISO_8859_1);
+        } catch (IOException e) {
+            return "(gvproxy log unreadable: " + e + ")";
+        }
+    }
+
+    /** SIGTERM, then SIGKILL after a grace period; both by this process's own pid. */
+    Exit stop() {
+        try {
+            if (!process.isAlive()) {
+                return new Exit(false, process.exitValue(), false);
+            }
+            process.destroy();
+            if (process.waitFor(TERM_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
+                return new Exit(true, process.exitValue(), false);
+            }
+            process.destroyForcibly();
+            process.waitFor(TERM_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+            return new Exit(true, process.isAlive() ? -1 : process.exitValue(), true);
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while stopping gvproxy", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (process.isAlive()) {
+            stop();
+        }
+    }
+
+    private void awaitListening(Listener ready) {
+        long deadline = System.nanoTime() + READY_LIMIT.toNanos();
+        try {
+            while (!ready.isListening()) {
+                if (!process.isAlive()) {
+                    throw new IllegalStateException("gvproxy exited with " + process.exitValue() + " before "
+                            + ready + " was listening\n--- " + log + " ---\n" + logText());
+                }
+                if (System.nanoTime() > deadline) {
+                    stop();
+                    throw new IllegalStateException("gvproxy did not listen on " + ready + " within "
+                            + READY_LIMIT + "\n--- " + log + " ---\n" + logText());
+                }
+                Thread.sleep(50);
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for gvproxy", e);
+        }
+    }
+}
