@@ -1,0 +1,133 @@
+package io.gvproxy.cli;
+
+import java.io.IOException;
+import java.net.SocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+
+/**
+ * A running gvproxy: pid file, VM listeners and the stdio link, handing each VM connection to a
+ * {@link VmConnectionHandler}. Unlike upstream, the end of a QEMU connection does not end the process: the VM can
+ * reconnect (for example after a reboot of QEMU).
+ */
+public final class GvproxyServer implements AutoCloseable {
+    private final LogrusLogger log;
+    private final List<AcceptLoop> loops = new ArrayList<>();
+    private final CompletableFuture<Integer> exit = new CompletableFuture<>();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private PidFile pidFile;
+    private AcceptLoop qemu;
+    private AcceptLoop vpnkit;
+    private StdioChannels stdio;
+
+    private GvproxyServer(LogrusLogger log) {
+        this.log = log;
+    }
+
+    /** Opens everything or nothing: on failure, what was already opened is closed again. */
+    public static GvproxyServer start(GvproxyOptions options, VmConnectionHandler handler, LogrusLogger log,
+            Supplier<StdioChannels> stdioSource) throws StartupException {
+        GvproxyServer s = new GvproxyServer(log);
+        try {
+            if (options.pidFile().isPresent()) {
+                s.pidFile = PidFile.write(options.pidFile().get());
+            }
+            if (options.vpnkit().isPresent()) {
+                BoundServerSocket sock = BoundServerSocket.bind(options.vpnkit().get(), log);
+                s.vpnkit = new AcceptLoop("vpnkit", sock, false, handler::vpnkit, log);
+                s.loops.add(s.vpnkit);
+            }
+            if (options.qemu().isPresent()) {
+                BoundServerSocket sock = BoundServerSocket.bind(options.qemu().get(), log);
+                s.qemu = new AcceptLoop("qemu", sock, true, handler::qemu, log);
+                s.loops.add(s.qemu);
+            }
+        } catch (StartupException e) {
+            s.close();
+            throw e;
+        }
+        if (s.loops.isEmpty() && options.stdio().isEmpty()) {
+            log.warn("no VM listener configured (-listen-qemu, -listen-vpnkit or -listen-stdio); waiting for a signal");
+        }
+        s.loops.forEach(AcceptLoop::start);
+        if (options.stdio().isPresent()) {
+            s.stdio = stdioSource.get();
+            Thread.ofVirtual().name("stdio").start(() -> s.serveStdio(handler));
+        }
+        return s;
+    }
+
+    private void serveStdio(VmConnectionHandler handler) {
+        log.info("stdio: VM link on stdin/stdout");
+        try {
+            handler.stdio(stdio.in(), stdio.out());
+            requestExit(0, "stdin closed");
+        } catch (IOException e) {
+            if (!closed.get()) {
+                log.error("stdio: " + StartupException.reason(e));
+            }
+            requestExit(1, "stdio link failed");
+        } catch (RuntimeException e) {
+            log.error("stdio: link failed: " + e);
+            requestExit(1, "stdio link failed");
+        }
+    }
+
+    /** Asks the process to stop with this status; the first request wins. */
+    public void requestExit(int status, String reason) {
+        if (exit.complete(status)) {
+            log.info("gvproxy exiting: " + reason);
+        }
+    }
+
+    /** Blocks until {@link #requestExit} is called and returns its status. */
+    public int awaitExit() throws InterruptedException {
+        try {
+            return exit.get();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public Optional<SocketAddress> qemuAddress() throws IOException {
+        return qemu == null ? Optional.empty() : Optional.of(qemu.localAddressOrThrow());
+    }
+
+    public Optional<SocketAddress> vpnkitAddress() throws IOException {
+        return vpnkit == null ? Optional.empty() : Optional.of(vpnkit.localAddressOrThrow());
+    }
+
+    /** Number of VM connections currently being served on the qemu listener (0 or 1). */
+    public int activeQemuConnections() {
+        return qemu == null ? 0 : qemu.activeCount();
+    }
+
+    /** Closes listeners and VM connections, removes the socket files and the pid file. Idempotent. */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        loops.forEach(AcceptLoop::close);
+        if (stdio != null) {
+            closeQuietly(stdio.in());
+            closeQuietly(stdio.out());
+        }
+        if (pidFile != null) {
+            pidFile.remove();
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception e) {
+            // Shutting down; nothing to recover.
+        }
+    }
+}
