@@ -153,7 +153,7 @@ public final class GoFlags {
         return v.longValue();
     }
 
-    /** Go's strconv.ParseInt(s, 0, 64) syntax: sign, 0x/0o/0b/0 prefixes, '_' separators after a prefix. */
+    /** Go's strconv.ParseInt(s, 0, 64) syntax (Go literal syntax): sign, 0x/0o/0b/0 prefixes, '_' digit separators. */
     static BigInteger goParseInt(String s0) {
         String s = s0;
         boolean negative = false;
@@ -165,9 +165,7 @@ public final class GoFlags {
             return null;
         }
         int base = 10;
-        boolean prefixed = false;
         if (s.charAt(0) == '0') {
-            prefixed = true;
             if (s.length() >= 3 && (s.charAt(1) | 0x20) == 'x') {
                 base = 16;
                 s = s.substring(2);
@@ -189,7 +187,7 @@ public final class GoFlags {
         boolean underscores = false;
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
-            if (c == '_' && prefixed) {
+            if (c == '_') {
                 underscores = true;
                 continue;
             }
@@ -206,7 +204,7 @@ public final class GoFlags {
         return negative ? v.negate() : v;
     }
 
-    /** Go's strconv.underscoreOK: underscores only between digits or after a base prefix. */
+    /** Go's strconv.underscoreOK: an underscore only between digits, or between a base prefix and a digit. */
     private static boolean underscoreOk(String s) {
         char saw = '^';
         int i = 0;

@@ -21,8 +21,7 @@ final class GoQuote {
                 default -> {
                     if (c < 0x20 || c == 0x7F) {
                         b.append(String.format("\\x%02x", c));
-                    } else if (Character.isISOControl(c) || !Character.isDefined(c)
-                            || Character.getType(c) == Character.FORMAT) {
+                    } else if (c != ' ' && !printable(c)) {
                         b.append(c > 0xFFFF ? String.format("\\U%08x", c) : String.format("\\u%04x", c));
                     } else {
                         b.appendCodePoint(c);
@@ -31,5 +30,15 @@ final class GoQuote {
             }
         });
         return b.append('"').toString();
+    }
+
+    /** Go's unicode.IsPrint: letters, marks, numbers, punctuation, symbols; of the spaces only U+0020. */
+    private static boolean printable(int c) {
+        return switch (Character.getType(c)) {
+            case Character.UNASSIGNED, Character.CONTROL, Character.FORMAT, Character.PRIVATE_USE,
+                    Character.SURROGATE, Character.SPACE_SEPARATOR, Character.LINE_SEPARATOR,
+                    Character.PARAGRAPH_SEPARATOR -> false;
+            default -> true;
+        };
     }
 }
