@@ -87,25 +87,26 @@ public final class GvproxyMain {
             log.debug("command line: " + options.commandLine().stream().map(GoQuote::quote)
                     .reduce((a, b) -> a + " " + b).map(s -> "[" + s + "]").orElse("[]"));
         }
-        GvproxyServer server;
+        GvproxyServer server = new GvproxyServer(log);
+        Thread hook = new Thread(server::close, "gvproxy-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        if (handleSignals) {
+            // Installed before anything is opened, so that no signal can exit with 128+n and skip the cleanup.
+            for (String name : List.of("TERM", "INT")) {
+                Signal.handle(new Signal(name), s -> server.requestExit(EXIT_OK, "signal caught: SIG" + s.getName()));
+            }
+        }
         try {
             VmConnectionHandler handler = factory.create(options, log);
-            server = GvproxyServer.start(options, handler, log, stdio);
+            server.open(options, handler, stdio);
         } catch (StartupException | IOException e) {
             String msg = e instanceof StartupException ? e.getMessage() : StartupException.reason(e);
             log.fatal(msg);
             if (options.logFile().isPresent()) {
                 fail(err, msg, EXIT_FAILURE);
             }
+            removeHook(hook);
             return EXIT_FAILURE;
-        }
-        Thread hook = new Thread(server::close, "gvproxy-shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
-        if (handleSignals) {
-            // Replacing the JVM's handlers keeps these signals from exiting with 128+n before cleanup has run.
-            for (String name : List.of("TERM", "INT")) {
-                Signal.handle(new Signal(name), s -> server.requestExit(EXIT_OK, "signal caught: SIG" + s.getName()));
-            }
         }
         int status;
         try {
@@ -115,12 +116,16 @@ public final class GvproxyMain {
             status = EXIT_FAILURE;
         }
         server.close();
+        removeHook(hook);
+        return status;
+    }
+
+    private static void removeHook(Thread hook) {
         try {
             Runtime.getRuntime().removeShutdownHook(hook);
         } catch (IllegalStateException e) {
             // The JVM is already shutting down; the hook has run or will run close() again, which is harmless.
         }
-        return status;
     }
 
     private static LogrusLogger openLog(GvproxyOptions options, PrintStream err) throws IOException {

@@ -25,41 +25,48 @@ public final class GvproxyServer implements AutoCloseable {
     private AcceptLoop vpnkit;
     private StdioChannels stdio;
 
-    private GvproxyServer(LogrusLogger log) {
+    /** A server that has opened nothing yet, so that signal handlers can target it before it starts. */
+    public GvproxyServer(LogrusLogger log) {
         this.log = log;
     }
 
-    /** Opens everything or nothing: on failure, what was already opened is closed again. */
+    /** Creates and opens a server in one step. */
     public static GvproxyServer start(GvproxyOptions options, VmConnectionHandler handler, LogrusLogger log,
             Supplier<StdioChannels> stdioSource) throws StartupException {
         GvproxyServer s = new GvproxyServer(log);
+        s.open(options, handler, stdioSource);
+        return s;
+    }
+
+    /** Opens everything or nothing: on failure, what was already opened is closed again. Call once. */
+    public synchronized void open(GvproxyOptions options, VmConnectionHandler handler, Supplier<StdioChannels> stdioSource)
+            throws StartupException {
         try {
             if (options.pidFile().isPresent()) {
-                s.pidFile = PidFile.write(options.pidFile().get());
+                pidFile = PidFile.write(options.pidFile().get());
             }
             if (options.vpnkit().isPresent()) {
                 BoundServerSocket sock = BoundServerSocket.bind(options.vpnkit().get(), log);
-                s.vpnkit = new AcceptLoop("vpnkit", sock, false, handler::vpnkit, log);
-                s.loops.add(s.vpnkit);
+                vpnkit = new AcceptLoop("vpnkit", sock, false, handler::vpnkit, log);
+                loops.add(vpnkit);
             }
             if (options.qemu().isPresent()) {
                 BoundServerSocket sock = BoundServerSocket.bind(options.qemu().get(), log);
-                s.qemu = new AcceptLoop("qemu", sock, true, handler::qemu, log);
-                s.loops.add(s.qemu);
+                qemu = new AcceptLoop("qemu", sock, true, handler::qemu, log);
+                loops.add(qemu);
             }
         } catch (StartupException e) {
-            s.close();
+            close();
             throw e;
         }
-        if (s.loops.isEmpty() && options.stdio().isEmpty()) {
+        if (loops.isEmpty() && options.stdio().isEmpty()) {
             log.warn("no VM listener configured (-listen-qemu, -listen-vpnkit or -listen-stdio); waiting for a signal");
         }
-        s.loops.forEach(AcceptLoop::start);
+        loops.forEach(AcceptLoop::start);
         if (options.stdio().isPresent()) {
-            s.stdio = stdioSource.get();
-            Thread.ofVirtual().name("stdio").start(() -> s.serveStdio(handler));
+            stdio = stdioSource.get();
+            Thread.ofVirtual().name("stdio").start(() -> serveStdio(handler));
         }
-        return s;
     }
 
     private void serveStdio(VmConnectionHandler handler) {
@@ -109,7 +116,7 @@ public final class GvproxyServer implements AutoCloseable {
 
     /** Closes listeners and VM connections, removes the socket files and the pid file. Idempotent. */
     @Override
-    public void close() {
+    public synchronized void close() {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
