@@ -11,8 +11,9 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Accepts VM connections on a virtual thread and runs each on its own virtual thread. A single-peer loop (QEMU)
- * refuses a second VM while one is connected, and accepts again once it disconnects.
+ * Accepts VM connections on a virtual thread and runs each on its own virtual thread, up to {@code maxPeers} at
+ * once; further connections are closed at once. A single-peer loop (QEMU) thus refuses a second VM while one is
+ * connected, and accepts again once it disconnects.
  */
 final class AcceptLoop implements AutoCloseable {
     @FunctionalInterface
@@ -22,7 +23,7 @@ final class AcceptLoop implements AutoCloseable {
 
     private final String kind;
     private final BoundServerSocket socket;
-    private final boolean singlePeer;
+    private final int maxPeers;
     private final PeerHandler handler;
     private final LogrusLogger log;
     private final Set<SocketChannel> active = new HashSet<>();
@@ -30,10 +31,10 @@ final class AcceptLoop implements AutoCloseable {
     private volatile boolean closed;
     private Thread acceptThread;
 
-    AcceptLoop(String kind, BoundServerSocket socket, boolean singlePeer, PeerHandler handler, LogrusLogger log) {
+    AcceptLoop(String kind, BoundServerSocket socket, int maxPeers, PeerHandler handler, LogrusLogger log) {
         this.kind = kind;
         this.socket = socket;
-        this.singlePeer = singlePeer;
+        this.maxPeers = maxPeers;
         this.handler = handler;
         this.log = log;
     }
@@ -65,8 +66,9 @@ final class AcceptLoop implements AutoCloseable {
                     closeQuietly(ch);
                     return;
                 }
-                if (singlePeer && !active.isEmpty()) {
-                    log.warn(kind + ": refusing connection " + peer + ": a VM is already connected");
+                if (active.size() >= maxPeers) {
+                    log.warn(kind + ": refusing connection " + peer + ": " + (maxPeers == 1
+                            ? "a VM is already connected" : maxPeers + " VMs are already connected (the limit)"));
                     closeQuietly(ch);
                     continue;
                 }

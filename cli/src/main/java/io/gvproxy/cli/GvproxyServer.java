@@ -16,9 +16,13 @@ import java.util.function.Supplier;
  * reconnect (for example after a reboot of QEMU).
  */
 public final class GvproxyServer implements AutoCloseable {
+    /** Bounds the threads and buffers local clients can make gvproxy hold; far above real VPNKit use. */
+    public static final int MAX_VPNKIT_CONNECTIONS = 256;
+
     private final LogrusLogger log;
     private final List<AcceptLoop> loops = new ArrayList<>();
     private final CompletableFuture<Integer> exit = new CompletableFuture<>();
+    private final AtomicBoolean exitRequested = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
     private PidFile pidFile;
     private AcceptLoop qemu;
@@ -47,12 +51,12 @@ public final class GvproxyServer implements AutoCloseable {
             }
             if (options.vpnkit().isPresent()) {
                 BoundServerSocket sock = BoundServerSocket.bind(options.vpnkit().get(), log);
-                vpnkit = new AcceptLoop("vpnkit", sock, false, handler::vpnkit, log);
+                vpnkit = new AcceptLoop("vpnkit", sock, MAX_VPNKIT_CONNECTIONS, handler::vpnkit, log);
                 loops.add(vpnkit);
             }
             if (options.qemu().isPresent()) {
                 BoundServerSocket sock = BoundServerSocket.bind(options.qemu().get(), log);
-                qemu = new AcceptLoop("qemu", sock, true, handler::qemu, log);
+                qemu = new AcceptLoop("qemu", sock, 1, handler::qemu, log);
                 loops.add(qemu);
             }
         } catch (StartupException e) {
@@ -87,8 +91,10 @@ public final class GvproxyServer implements AutoCloseable {
 
     /** Asks the process to stop with this status; the first request wins. */
     public void requestExit(int status, String reason) {
-        if (exit.complete(status)) {
+        if (exitRequested.compareAndSet(false, true)) {
+            // Logged before waking awaitExit(), so the line is written before the process can end.
             log.info("gvproxy exiting: " + reason);
+            exit.complete(status);
         }
     }
 
