@@ -10,7 +10,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
-import sun.misc.Signal;
 
 /**
  * The gvproxy command. Exit status: 0 on -help, -version, SIGTERM/SIGINT (upstream exits 1 on a clean stop; 0 lets
@@ -92,9 +91,7 @@ public final class GvproxyMain {
         Runtime.getRuntime().addShutdownHook(hook);
         if (handleSignals) {
             // Installed before anything is opened, so that no signal can exit with 128+n and skip the cleanup.
-            for (String name : List.of("TERM", "INT")) {
-                Signal.handle(new Signal(name), s -> server.requestExit(EXIT_OK, "signal caught: SIG" + s.getName()));
-            }
+            TerminationSignals.handle(signal -> server.requestExit(EXIT_OK, "signal caught: " + signal));
         }
         try {
             VmConnectionHandler handler = factory.create(options, log);

@@ -10,6 +10,7 @@ import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
 import java.nio.channels.Pipe;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
@@ -255,8 +256,8 @@ class GvproxyServerTest {
         Pipe fromProxy = Pipe.open();
         GvproxyServer s = start(() -> new StdioChannels(toProxy.source(), fromProxy.sink()), "-listen-stdio",
                 "accept");
-        toProxy.sink().write(java.nio.ByteBuffer.wrap("frame".getBytes(StandardCharsets.UTF_8)));
-        java.nio.ByteBuffer got = java.nio.ByteBuffer.allocate(5);
+        toProxy.sink().write(ByteBuffer.wrap("frame".getBytes(StandardCharsets.UTF_8)));
+        ByteBuffer got = ByteBuffer.allocate(5);
         while (got.hasRemaining()) {
             fromProxy.source().read(got);
         }

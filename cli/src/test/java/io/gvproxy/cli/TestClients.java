@@ -12,9 +12,11 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 
 /** Test helpers for talking to listeners with bounded waits. */
@@ -62,10 +64,10 @@ final class TestClients {
             Future<Integer> f = ex.submit(() -> ch.read(b));
             try {
                 return f.get(10, TimeUnit.SECONDS);
-            } catch (java.util.concurrent.TimeoutException e) {
+            } catch (TimeoutException e) {
                 ch.close();
                 throw new AssertionError("no data or EOF within 10 s");
-            } catch (java.util.concurrent.ExecutionException e) {
+            } catch (ExecutionException e) {
                 if (e.getCause() instanceof IOException io) {
                     throw io;
                 }
