@@ -45,6 +45,9 @@ public final class GvproxyServer implements AutoCloseable {
     /** Opens everything or nothing: on failure, what was already opened is closed again. Call once. */
     public synchronized void open(GvproxyOptions options, VmConnectionHandler handler, Supplier<StdioChannels> stdioSource)
             throws StartupException {
+        if (closed.get()) {
+            throw new StartupException("gvproxy is shutting down");
+        }
         try {
             if (options.pidFile().isPresent()) {
                 pidFile = PidFile.write(options.pidFile().get());

@@ -269,6 +269,17 @@ class GvproxyServerTest {
     }
 
     @Test
+    void openAfterCloseOpensNothing() throws Exception {
+        Path pid = dir.resolve("gvproxy.pid");
+        GvproxyServer s = new GvproxyServer(log);
+        s.close();
+        StartupException e = assertThrows(StartupException.class,
+                () -> s.open(Options.of("-pid-file", pid.toString()), handler, null));
+        assertEquals("gvproxy is shutting down", e.getMessage());
+        assertFalse(Files.exists(pid));
+    }
+
+    @Test
     void noListenerIsWarned() throws Exception {
         start();
         assertTrue(logText().contains("level=warning msg=\"no VM listener configured"), logText());
