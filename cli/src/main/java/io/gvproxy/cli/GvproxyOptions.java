@@ -1,0 +1,45 @@
+package io.gvproxy.cli;
+
+import io.gvproxy.core.net.Ipv4Subnet;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The validated gvproxy configuration. Addresses are IPv4 ints (see {@link io.gvproxy.core.net.Ipv4}); {@code mtu}
+ * is already resolved (flag value 0 means 1500); {@code sshPort} is -1 when disabled; {@code explicitFlags} names
+ * the flags that appeared on the command line.
+ */
+public record GvproxyOptions(
+        List<ListenUrl> listen,
+        boolean debug,
+        Optional<Path> pcapFile,
+        int mtu,
+        int sshPort,
+        Ipv4Subnet subnet,
+        int gatewayIp,
+        int deviceIp,
+        int hostIp,
+        Optional<ListenUrl> vpnkit,
+        Optional<ListenUrl> qemu,
+        Optional<ListenUrl> bess,
+        Optional<String> stdio,
+        Optional<ListenUrl> vfkit,
+        List<SshForward> forwards,
+        Optional<Path> pidFile,
+        Optional<Path> logFile,
+        Optional<ListenUrl> services,
+        boolean ec2MetadataAccess,
+        Optional<ListenUrl> notification,
+        Optional<Path> configFile,
+        Set<String> explicitFlags,
+        List<String> commandLine) {
+
+    public GvproxyOptions {
+        listen = List.copyOf(listen);
+        forwards = List.copyOf(forwards);
+        explicitFlags = Set.copyOf(explicitFlags);
+        commandLine = List.copyOf(commandLine);
+    }
+}

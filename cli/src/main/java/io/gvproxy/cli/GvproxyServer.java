@@ -1,0 +1,149 @@
+package io.gvproxy.cli;
+
+import java.io.IOException;
+import java.net.SocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+
+/**
+ * A running gvproxy: pid file, VM listeners and the stdio link, handing each VM connection to a
+ * {@link VmConnectionHandler}. Unlike upstream, the end of a QEMU connection does not end the process: the VM can
+ * reconnect (for example after a reboot of QEMU).
+ */
+public final class GvproxyServer implements AutoCloseable {
+    /** Bounds the threads and buffers local clients can make gvproxy hold; far above real VPNKit use. */
+    public static final int MAX_VPNKIT_CONNECTIONS = 256;
+
+    private final LogrusLogger log;
+    private final List<AcceptLoop> loops = new ArrayList<>();
+    private final CompletableFuture<Integer> exit = new CompletableFuture<>();
+    private final AtomicBoolean exitRequested = new AtomicBoolean();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private PidFile pidFile;
+    private AcceptLoop qemu;
+    private AcceptLoop vpnkit;
+    private StdioChannels stdio;
+
+    /** A server that has opened nothing yet, so that signal handlers can target it before it starts. */
+    public GvproxyServer(LogrusLogger log) {
+        this.log = log;
+    }
+
+    /** Creates and opens a server in one step. */
+    public static GvproxyServer start(GvproxyOptions options, VmConnectionHandler handler, LogrusLogger log,
+            Supplier<StdioChannels> stdioSource) throws StartupException {
+        GvproxyServer s = new GvproxyServer(log);
+        s.open(options, handler, stdioSource);
+        return s;
+    }
+
+    /** Opens everything or nothing: on failure, what was already opened is closed again. Call once. */
+    public synchronized void open(GvproxyOptions options, VmConnectionHandler handler, Supplier<StdioChannels> stdioSource)
+            throws StartupException {
+        if (closed.get()) {
+            throw new StartupException("gvproxy is shutting down");
+        }
+        try {
+            if (options.pidFile().isPresent()) {
+                pidFile = PidFile.write(options.pidFile().get());
+            }
+            if (options.vpnkit().isPresent()) {
+                BoundServerSocket sock = BoundServerSocket.bind(options.vpnkit().get(), log);
+                vpnkit = new AcceptLoop("vpnkit", sock, MAX_VPNKIT_CONNECTIONS, handler::vpnkit, log);
+                loops.add(vpnkit);
+            }
+            if (options.qemu().isPresent()) {
+                BoundServerSocket sock = BoundServerSocket.bind(options.qemu().get(), log);
+                qemu = new AcceptLoop("qemu", sock, 1, handler::qemu, log);
+                loops.add(qemu);
+            }
+        } catch (StartupException e) {
+            close();
+            throw e;
+        }
+        if (loops.isEmpty() && options.stdio().isEmpty()) {
+            log.warn("no VM listener configured (-listen-qemu, -listen-vpnkit or -listen-stdio); waiting for a signal");
+        }
+        loops.forEach(AcceptLoop::start);
+        if (options.stdio().isPresent()) {
+            stdio = stdioSource.get();
+            Thread.ofVirtual().name("stdio").start(() -> serveStdio(handler));
+        }
+    }
+
+    private void serveStdio(VmConnectionHandler handler) {
+        log.info("stdio: VM link on stdin/stdout");
+        try {
+            handler.stdio(stdio.in(), stdio.out());
+            requestExit(0, "stdin closed");
+        } catch (IOException e) {
+            if (!closed.get()) {
+                log.error("stdio: " + StartupException.reason(e));
+            }
+            requestExit(1, "stdio link failed");
+        } catch (RuntimeException e) {
+            log.error("stdio: link failed: " + e);
+            requestExit(1, "stdio link failed");
+        }
+    }
+
+    /** Asks the process to stop with this status; the first request wins. */
+    public void requestExit(int status, String reason) {
+        if (exitRequested.compareAndSet(false, true)) {
+            // Logged before waking awaitExit(), so the line is written before the process can end.
+            log.info("gvproxy exiting: " + reason);
+            exit.complete(status);
+        }
+    }
+
+    /** Blocks until {@link #requestExit} is called and returns its status. */
+    public int awaitExit() throws InterruptedException {
+        try {
+            return exit.get();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public Optional<SocketAddress> qemuAddress() throws IOException {
+        return qemu == null ? Optional.empty() : Optional.of(qemu.localAddressOrThrow());
+    }
+
+    public Optional<SocketAddress> vpnkitAddress() throws IOException {
+        return vpnkit == null ? Optional.empty() : Optional.of(vpnkit.localAddressOrThrow());
+    }
+
+    /** Number of VM connections currently being served on the qemu listener (0 or 1). */
+    public int activeQemuConnections() {
+        return qemu == null ? 0 : qemu.activeCount();
+    }
+
+    /** Closes listeners and VM connections, removes the socket files and the pid file. Idempotent. */
+    @Override
+    public synchronized void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        loops.forEach(AcceptLoop::close);
+        if (stdio != null) {
+            closeQuietly(stdio.in());
+            closeQuietly(stdio.out());
+        }
+        if (pidFile != null) {
+            pidFile.remove();
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception e) {
+            // Shutting down; nothing to recover.
+        }
+    }
+}

@@ -1,0 +1,31 @@
+package io.gvproxy.cli;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Flags whose behaviour does not exist yet in this port. Giving one explicitly stops gvproxy instead of silently
+ * running without the feature the caller asked for.
+ */
+public final class UnimplementedFlags {
+    /** In definition order, so the reported flag is predictable when several are given. */
+    public static final List<String> NAMES = List.of("config", "listen", "ssh-port", "listen-bess", "listen-vfkit",
+            "forward-sock", "forward-dest", "forward-user", "forward-identity", "services", "ec2-metadata-access",
+            "notification");
+
+    private UnimplementedFlags() {
+    }
+
+    /** The one-line error for the first unimplemented flag that was given, or for a vsock:// VPNKit listener. */
+    public static Optional<String> check(GvproxyOptions options) {
+        for (String name : NAMES) {
+            if (options.explicitFlags().contains(name)) {
+                return Optional.of("flag -" + name + " is not implemented yet");
+            }
+        }
+        if (options.vpnkit().map(u -> u.scheme() == ListenUrl.Scheme.VSOCK).orElse(false)) {
+            return Optional.of("flag -listen-vpnkit with a vsock:// address is not implemented yet");
+        }
+        return Optional.empty();
+    }
+}

@@ -1,0 +1,25 @@
+package io.gvproxy.cli;
+
+import java.io.IOException;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.channels.WritableByteChannel;
+
+/**
+ * Receives the VM connections gvproxy accepts. Each method runs on its own virtual thread and blocks for the whole
+ * life of that VM connection; when it returns or throws, gvproxy closes the channel(s). At shutdown gvproxy closes
+ * the channels, which makes blocked reads and writes fail; implementations should then return promptly.
+ */
+public interface VmConnectionHandler {
+    /** A QEMU {@code -netdev stream/socket} peer (4-byte big-endian length framing). Only one at a time. */
+    void qemu(SocketChannel channel, String peerName) throws IOException;
+
+    /** A VPNKit/HyperKit peer (handshake, then 2-byte little-endian length framing). Many at once. */
+    void vpnkit(SocketChannel channel, String peerName) throws IOException;
+
+    /**
+     * gvproxy's own stdin/stdout as a VM link (2-byte little-endian framing, no handshake). Returning means stdin
+     * ended: gvproxy then exits with status 0; throwing makes it exit with status 1.
+     */
+    void stdio(ReadableByteChannel in, WritableByteChannel out) throws IOException;
+}

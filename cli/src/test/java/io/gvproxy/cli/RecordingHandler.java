@@ -1,0 +1,65 @@
+package io.gvproxy.cli;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.channels.WritableByteChannel;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/** Test handler: records each call, then echoes bytes back until the peer closes, like a link would live. */
+final class RecordingHandler implements VmConnectionHandler {
+    record Call(String kind, String peer) {
+    }
+
+    final BlockingQueue<Call> calls = new LinkedBlockingQueue<>();
+    volatile boolean failNextWithRuntimeException;
+
+    @Override
+    public void qemu(SocketChannel channel, String peerName) throws IOException {
+        calls.add(new Call("qemu", peerName));
+        maybeFail();
+        echo(channel, channel);
+    }
+
+    @Override
+    public void vpnkit(SocketChannel channel, String peerName) throws IOException {
+        calls.add(new Call("vpnkit", peerName));
+        maybeFail();
+        echo(channel, channel);
+    }
+
+    @Override
+    public void stdio(ReadableByteChannel in, WritableByteChannel out) throws IOException {
+        calls.add(new Call("stdio", "stdio"));
+        echo(in, out);
+    }
+
+    private void maybeFail() {
+        if (failNextWithRuntimeException) {
+            failNextWithRuntimeException = false;
+            throw new IllegalStateException("deliberate failure");
+        }
+    }
+
+    Call next() throws InterruptedException {
+        Call c = calls.poll(10, TimeUnit.SECONDS);
+        if (c == null) {
+            throw new AssertionError("handler was not called within 10 s");
+        }
+        return c;
+    }
+
+    static void echo(ReadableByteChannel in, WritableByteChannel out) throws IOException {
+        ByteBuffer buf = ByteBuffer.allocate(4096);
+        while (in.read(buf) >= 0) {
+            buf.flip();
+            while (buf.hasRemaining()) {
+                out.write(buf);
+            }
+            buf.clear();
+        }
+    }
+}
