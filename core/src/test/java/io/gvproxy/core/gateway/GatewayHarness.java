@@ -29,7 +29,10 @@ final class GatewayHarness {
     static final int HOST = Ipv4.parse("192.168.127.254");
 
     final Counters counters = new Counters();
+    /** The gateway's pool, for replies. */
     final FramePool pool = new FramePool(1518, 64);
+    /** Guest frames come from elsewhere (a link's pool) and may be larger than any reply buffer. */
+    private final FramePool inputPool = new FramePool(4096, 4);
     final List<byte[]> sent = new ArrayList<>();
     final Gateway gateway;
 
@@ -43,7 +46,7 @@ final class GatewayHarness {
 
     /** Sends the bytes as one frame from the switch, the way the switch lends it. */
     void send(byte[] bytes) {
-        Frame f = pool.copyOf(MemorySegment.ofArray(bytes));
+        Frame f = inputPool.copyOf(MemorySegment.ofArray(bytes));
         try {
             gateway.accept(f);
         } finally {

@@ -132,6 +132,15 @@ class GatewayTest {
     }
 
     @Test
+    void countsPingWhoseReplyDoesNotFitThePool() {
+        GatewayHarness h = new GatewayHarness();
+        h.send(GatewayHarness.ping(GATEWAY, 1, 1, new byte[2000]));
+        assertTrue(h.sent.isEmpty());
+        assertEquals(1, h.count("gateway.icmp.reply_too_large"));
+        assertEquals(h.pool.allocatedCount(), h.pool.idleCount());
+    }
+
+    @Test
     void doesNotAnswerPingToVirtualOrOtherIps() {
         GatewayHarness h = new GatewayHarness();
         h.send(GatewayHarness.ping(HOST, 1, 1, new byte[8]));
