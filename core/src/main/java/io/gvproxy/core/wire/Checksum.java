@@ -18,8 +18,8 @@ public final class Checksum {
     private static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
     private static final long LOW32 = 0xFFFF_FFFFL;
     /**
-     * Each 32-byte step adds at most 8 * (2^32 - 1) to an accumulator, so folding every 2^30 bytes keeps the
-     * 64-bit accumulators far from overflow for segments of any size.
+     * Each 8-byte step adds at most 2 * (2^32 - 1), so folding every 2^30 bytes (2^27 steps) keeps the 64-bit
+     * accumulator far from overflow for segments of any size.
      */
     private static final long CHUNK = 1L << 30;
 
@@ -44,15 +44,10 @@ public final class Checksum {
         long acc = initial & 0xFFFF;
         long i = offset;
         long end = offset + length;
-        while (end - i >= 32) {
-            long stop = i + Math.min(CHUNK, (end - i) & ~31L);
-            acc = fold32(acc + sumBlocks(seg, i, stop));
-            i = stop;
-        }
         while (end - i >= 8) {
-            long v = seg.get(U64, i);
-            acc += (v >>> 32) + (v & LOW32);
-            i += 8;
+            long stop = i + Math.min(CHUNK, (end - i) & ~7L);
+            acc = fold32(acc) + sumLongs(seg, i, stop);
+            i = stop;
         }
         if (end - i >= 4) {
             acc += Integer.toUnsignedLong(seg.get(U32, i));
@@ -68,23 +63,18 @@ public final class Checksum {
         return fold(acc);
     }
 
-    /** Sums [from, stop), a multiple of 32 bytes, in four independent lanes so the adds can overlap. */
-    private static long sumBlocks(MemorySegment seg, long from, long stop) {
-        long a = 0;
-        long b = 0;
-        long c = 0;
-        long d = 0;
-        for (long i = from; i < stop; i += 32) {
-            long v0 = seg.get(U64, i);
-            long v1 = seg.get(U64, i + 8);
-            long v2 = seg.get(U64, i + 16);
-            long v3 = seg.get(U64, i + 24);
-            a += (v0 >>> 32) + (v0 & LOW32);
-            b += (v1 >>> 32) + (v1 & LOW32);
-            c += (v2 >>> 32) + (v2 & LOW32);
-            d += (v3 >>> 32) + (v3 & LOW32);
+    /**
+     * Sums the 32-bit halves of the big-endian longs in [from, stop). The loop is kept this plain on purpose:
+     * C2 unrolls and vectorises it (a SuperWord add reduction), which measured 3-4x faster than a hand-unrolled
+     * four-accumulator loop, which it does not vectorise.
+     */
+    private static long sumLongs(MemorySegment seg, long from, long stop) {
+        long s = 0;
+        for (long i = from; i < stop; i += 8) {
+            long v = seg.get(U64, i);
+            s += (v >>> 32) + (v & LOW32);
         }
-        return fold32(a) + fold32(b) + fold32(c) + fold32(d);
+        return s;
     }
 
     private static long fold32(long s) {
