@@ -13,6 +13,7 @@ import io.gvproxy.core.wire.Ipv4Packet;
 import io.gvproxy.core.wire.Malformed;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** Answers ICMP echo requests addressed to the gateway IP, as the upstream gVisor stack does. */
@@ -51,7 +52,7 @@ final class EchoResponder {
         if (ip.protocol() != IpProtocol.ICMP || ip.destinationAddress() != gatewayIp || ip.payloadLength() < 1) {
             return false;
         }
-        return Byte.toUnsignedInt(ip.segment().get(java.lang.foreign.ValueLayout.JAVA_BYTE, ip.payloadOffset()))
+        return Byte.toUnsignedInt(ip.segment().get(ValueLayout.JAVA_BYTE, ip.payloadOffset()))
                 == IcmpType.ECHO_REQUEST;
     }
 

@@ -34,6 +34,7 @@ public final class Gateway implements FrameSink {
     private final Counter ipv6Frames;
     private final ReasonCounters ipv4Malformed;
     private final Counter ipv4BadChecksum;
+    private final Counter ipv4ExceedsMtu;
     private final Counter ipv4ZeroTtl;
     private final Counter ipv4Fragments;
     private final Counter ipv4NoHandler;
@@ -55,6 +56,7 @@ public final class Gateway implements FrameSink {
         this.ipv6Frames = counters.counter("gateway.ipv6.frames");
         this.ipv4Malformed = new ReasonCounters(counters, "gateway.ipv4.");
         this.ipv4BadChecksum = counters.counter("gateway.ipv4.bad_checksum");
+        this.ipv4ExceedsMtu = counters.counter("gateway.ipv4.exceeds_mtu");
         this.ipv4ZeroTtl = counters.counter("gateway.ipv4.zero_ttl");
         this.ipv4Fragments = counters.counter("gateway.ipv4.fragments");
         this.ipv4NoHandler = counters.counter("gateway.ipv4.no_handler");
@@ -119,6 +121,11 @@ public final class Gateway implements FrameSink {
         Malformed m = ip.wrap(eth.segment(), eth.payloadOffset(), eth.payloadLength());
         if (m != null) {
             ipv4Malformed.increment(m);
+            return;
+        }
+        // A real interface never delivers more than its MTU; this also bounds every reply built from a request.
+        if (ip.totalLength() > config.mtu()) {
+            ipv4ExceedsMtu.increment();
             return;
         }
         if (config.verifyChecksums() && !ip.headerChecksumValid()) {

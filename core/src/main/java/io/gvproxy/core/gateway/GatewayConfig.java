@@ -15,7 +15,7 @@ import java.util.Objects;
  * @param subnet          the virtual network
  * @param virtualIps      further addresses the gateway answers ARP for (upstream's GatewayVirtualIPs, e.g. the
  *                        host address .254); traffic to them reaches the IPv4 handlers, it is not answered here
- * @param mtu             IP MTU of the virtual link
+ * @param mtu             IP MTU of the virtual link; longer IPv4 packets from guests are dropped
  * @param verifyChecksums whether IPv4 header and ICMP checksums of guest packets are verified. Upstream leaves
  *                        this to "RX checksum offload" and never checks; both checksums are always computed in
  *                        software by real guests, so checking costs compatibility nothing and stops corrupt input

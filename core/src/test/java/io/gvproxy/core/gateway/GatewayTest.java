@@ -133,11 +133,22 @@ class GatewayTest {
 
     @Test
     void countsPingWhoseReplyDoesNotFitThePool() {
-        GatewayHarness h = new GatewayHarness();
+        GatewayConfig d = GatewayConfig.defaults();
+        GatewayHarness h = new GatewayHarness(new GatewayConfig(d.mac(), d.ip(), d.subnet(), d.virtualIps(), 9000, true));
         h.send(GatewayHarness.ping(GATEWAY, 1, 1, new byte[2000]));
         assertTrue(h.sent.isEmpty());
         assertEquals(1, h.count("gateway.icmp.reply_too_large"));
         assertEquals(h.pool.allocatedCount(), h.pool.idleCount());
+    }
+
+    @Test
+    void dropsPacketsLongerThanTheMtu() {
+        GatewayHarness h = new GatewayHarness();
+        h.send(GatewayHarness.ping(GATEWAY, 1, 1, new byte[1472]));
+        h.send(GatewayHarness.ping(GATEWAY, 1, 2, new byte[1473]));
+        assertEquals(1, h.sent.size());
+        assertEquals(1500, h.sent.get(0).length - 14);
+        assertEquals(1, h.count("gateway.ipv4.exceeds_mtu"));
     }
 
     @Test
