@@ -9,7 +9,8 @@ import java.nio.ByteOrder;
  * can be reused for every frame on a thread; they are not thread-safe. After a failed {@code wrap} the view is
  * pointed at an empty segment, so a stray accessor call throws instead of reading stale bytes.
  */
-public abstract class WireView {
+public abstract sealed class WireView
+        permits ArpPacket, EthernetFrame, Icmpv4Packet, Ipv4Packet, Ipv6Header, TcpSegment, UdpDatagram {
     static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
     static final ValueLayout.OfInt U32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
     static final ValueLayout.OfLong U64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
