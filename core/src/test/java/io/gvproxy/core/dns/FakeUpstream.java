@@ -139,7 +139,7 @@ final class FakeUpstream implements AutoCloseable {
         int count = 0;
         if (mode == Mode.ANSWER) {
             if (name.startsWith("big.")) {
-                for (int i = 0; i < 40; i++) {
+                for (int i = 0; i < 60; i++) {
                     record(rr, DnsWire.TYPE_TXT, txt(("record " + i + " ").repeat(8)));
                     count++;
                 }
