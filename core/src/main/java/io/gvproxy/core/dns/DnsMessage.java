@@ -24,7 +24,7 @@ public record DnsMessage(int id, int flags, List<DnsQuestion> questions, List<Dn
         int pos = DnsWire.HEADER_LENGTH;
         List<DnsQuestion> questions = new ArrayList<>(Math.min(qd, 16));
         for (int i = 0; i < qd; i++) {
-            DnsName.Read n = DnsName.read(m, pos);
+            DnsName.Read n = DnsName.read(m, pos, DnsWire.HEADER_LENGTH);
             if (n.end() + 4 > m.length) {
                 throw new MalformedDnsException("truncated question");
             }
@@ -57,7 +57,7 @@ public record DnsMessage(int id, int flags, List<DnsQuestion> questions, List<Dn
 
     private static int records(byte[] m, int pos, int count, List<DnsRecord> out) throws MalformedDnsException {
         for (int i = 0; i < count; i++) {
-            DnsName.Read n = DnsName.read(m, pos);
+            DnsName.Read n = DnsName.read(m, pos, DnsWire.HEADER_LENGTH);
             int p = n.end();
             if (p + 10 > m.length) {
                 throw new MalformedDnsException("truncated record header");

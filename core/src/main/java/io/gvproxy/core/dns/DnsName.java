@@ -23,6 +23,15 @@ public final class DnsName {
      * end, the reserved label types 01/10 (which is how a length above 63 would look), and names over 255 bytes.
      */
     public static Read read(byte[] msg, int at) throws MalformedDnsException {
+        return read(msg, at, 0);
+    }
+
+    /**
+     * As {@link #read(byte[], int)}, also rejecting pointers below {@code minPointer}: in a message, names never
+     * live in the header, and a question name pointing there would decode differently once echoed under a
+     * response header.
+     */
+    public static Read read(byte[] msg, int at, int minPointer) throws MalformedDnsException {
         StringBuilder sb = new StringBuilder();
         int pos = at;
         int end = -1;
@@ -39,7 +48,7 @@ public final class DnsName {
                     throw new MalformedDnsException("truncated compression pointer");
                 }
                 int target = ((len & 0x3F) << 8) | (msg[pos + 1] & 0xFF);
-                if (target >= limit || ++pointers > MAX_POINTERS) {
+                if (target >= limit || target < minPointer || ++pointers > MAX_POINTERS) {
                     throw new MalformedDnsException("compression pointer not backwards");
                 }
                 if (end < 0) {

@@ -69,6 +69,12 @@ class DnsNameTest {
     }
 
     @Test
+    void messagesRejectPointersIntoTheHeader() {
+        byte[] m = hex("000000000000000000000000 c004");
+        assertThrows(MalformedDnsException.class, () -> DnsName.read(m, 12, DnsWire.HEADER_LENGTH));
+    }
+
+    @Test
     void acceptsAName255BytesLongThroughPointers() throws Exception {
         // 3 x 63-byte labels + 1 x 61-byte label = 4*1 + 250 + root = 255 bytes; split over a pointer.
         String a = "3f" + "61".repeat(63);
