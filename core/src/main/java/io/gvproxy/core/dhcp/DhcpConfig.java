@@ -1,9 +1,11 @@
 package io.gvproxy.core.dhcp;
 
+import io.gvproxy.core.dns.ResolvConf;
 import io.gvproxy.core.net.Ipv4;
 import io.gvproxy.core.net.Ipv4Subnet;
 import io.gvproxy.core.net.MacAddress;
 
+import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -65,6 +67,17 @@ public record DhcpConfig(Ipv4Subnet subnet, int gatewayIp, List<Integer> dnsServ
         return new DhcpConfig(subnet, gateway, List.of(gateway), 1500, DEFAULT_LEASE_SECONDS, searchDomains,
                 Optional.empty(), Map.of(subnet.addressAt(2), DEFAULT_GUEST_MAC), Set.of(subnet.addressAt(254)),
                 DEFAULT_DECLINE_HOLD_SECONDS);
+    }
+
+    /** {@link #defaults(List)} with the search domains of a resolv.conf file, as upstream reads the host's
+     *  ({@link ResolvConf#DEFAULT_PATH}). */
+    public static DhcpConfig defaults(Path resolvConf) {
+        return defaults(ResolvConf.read(resolvConf).search());
+    }
+
+    public DhcpConfig withSearchDomains(List<String> domains) {
+        return new DhcpConfig(subnet, gatewayIp, dnsServers, mtu, leaseSeconds, domains, domainName, staticLeases,
+                excludedIps, declineHoldSeconds);
     }
 
     public DhcpConfig withLeaseSeconds(int seconds) {

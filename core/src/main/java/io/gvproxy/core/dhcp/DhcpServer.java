@@ -38,6 +38,9 @@ public final class DhcpServer {
     private final Counter releases;
     private final Counter declines;
     private final Counter informs;
+    private final Counter declineInvalid;
+    private final Counter declineUnknown;
+    private final Counter releaseUnknown;
 
     public DhcpServer(DhcpConfig config, Counters counters) {
         this.config = config;
@@ -56,6 +59,9 @@ public final class DhcpServer {
         this.releases = counters.counter("dhcp.releases");
         this.declines = counters.counter("dhcp.declines");
         this.informs = counters.counter("dhcp.informs");
+        this.declineInvalid = counters.counter("dhcp.dropped_decline_invalid");
+        this.declineUnknown = counters.counter("dhcp.dropped_decline_unknown_lease");
+        this.releaseUnknown = counters.counter("dhcp.dropped_release_unknown_lease");
     }
 
     public DhcpConfig config() {
@@ -148,11 +154,13 @@ public final class DhcpServer {
         OptionalInt serverId = m.options().ipv4(DhcpOptions.SERVER_ID);
         OptionalInt ip = m.options().ipv4(DhcpOptions.REQUESTED_IP);
         if ((serverId.isPresent() && serverId.getAsInt() != config.gatewayIp()) || ip.isEmpty()) {
-            unexpectedType.increment();
+            declineInvalid.increment();
             return Optional.empty();
         }
         if (pool.decline(mac, ip.getAsInt(), now + config.declineHoldSeconds() * 1000L)) {
             declines.increment();
+        } else {
+            declineUnknown.increment();
         }
         return Optional.empty();
     }
@@ -160,6 +168,8 @@ public final class DhcpServer {
     private Optional<DhcpReply> release(DhcpMessage m, MacAddress mac, long now) {
         if (pool.release(mac, m.ciaddr(), now)) {
             releases.increment();
+        } else {
+            releaseUnknown.increment();
         }
         return Optional.empty();
     }

@@ -16,11 +16,13 @@ public final class DnsUdpServer implements AutoCloseable {
     private final DnsServer server;
     private final Thread loop;
     private final Counter sendErrors;
+    private final Counter receiveErrors;
 
     private DnsUdpServer(DatagramChannel channel, DnsServer server, Counters counters) {
         this.channel = channel;
         this.server = server;
         this.sendErrors = counters.counter("dns.udp.send_errors");
+        this.receiveErrors = counters.counter("dns.udp.receive_errors");
         this.loop = Thread.ofVirtual().name("dns-udp-" + channel.socket().getLocalPort()).start(this::run);
     }
 
@@ -51,6 +53,7 @@ public final class DnsUdpServer implements AutoCloseable {
             } catch (ClosedChannelException e) {
                 return;
             } catch (IOException e) {
+                receiveErrors.increment();
                 continue;
             }
             byte[] query = new byte[buf.position()];

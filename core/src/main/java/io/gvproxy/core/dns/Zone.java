@@ -17,7 +17,8 @@ public record Zone(String name, List<ZoneRecord> records, OptionalInt defaultIp)
 
     /**
      * What this zone says about {@code qname} (presentation form): null when the name is not inside the zone
-     * (the apex itself is not, as upstream), otherwise the address found, or 0-less NXDOMAIN.
+     * (the apex itself is not, as upstream), otherwise the address found or, when nothing matched and there
+     * is no default address, that the name does not exist.
      */
     ZoneAnswer answer(String qname) {
         int suffix = name.length() + 1;

@@ -12,6 +12,9 @@ import java.util.regex.Pattern;
  * @param regexp null for none
  */
 public record ZoneRecord(String name, int ip, Pattern regexp) {
+    /** Character reads one regexp match may make; linear patterns on a 255-byte name need a few thousand. */
+    static final long MATCH_BUDGET = 1_000_000;
+
     public ZoneRecord {
         name = name == null ? "" : name;
         if (regexp != null && (regexp.flags() & Pattern.CASE_INSENSITIVE) == 0) {
@@ -27,8 +30,18 @@ public record ZoneRecord(String name, int ip, Pattern regexp) {
         return new ZoneRecord("", ip, Pattern.compile(regexp));
     }
 
+    /** Whether the record matches; a regexp that exceeds {@link #MATCH_BUDGET} does not match. */
     boolean matches(String labelsLeftOfZone) {
-        return (!name.isEmpty() && name.equalsIgnoreCase(labelsLeftOfZone))
-                || (regexp != null && regexp.matcher(labelsLeftOfZone).find());
+        if (!name.isEmpty() && name.equalsIgnoreCase(labelsLeftOfZone)) {
+            return true;
+        }
+        if (regexp == null) {
+            return false;
+        }
+        try {
+            return regexp.matcher(new BoundedCharSequence(labelsLeftOfZone, MATCH_BUDGET)).find();
+        } catch (BoundedCharSequence.BudgetExceeded | StackOverflowError e) {
+            return false;
+        }
     }
 }

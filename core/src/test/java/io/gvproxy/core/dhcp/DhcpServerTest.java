@@ -237,6 +237,7 @@ class DhcpServerTest {
         assertTrue(server.leases(T0 + 10).stream().noneMatch(l -> l.mac().equals(OTHER)));
         silent(DhcpRequestBuilder.of(RELEASE, THIRD).ciaddr(mine), T0 + 10);
         assertEquals(1, counters.get("dhcp.releases"));
+        assertEquals(1, counters.get("dhcp.dropped_release_unknown_lease"), "only the holder can release");
         assertEquals(mine, lease(OTHER, T0 + 20));
     }
 
@@ -246,6 +247,12 @@ class DhcpServerTest {
         silent(DhcpRequestBuilder.of(DECLINE, OTHER).ipOption(DhcpOptions.SERVER_ID, GW)
                 .ipOption(DhcpOptions.REQUESTED_IP, first), T0);
         assertEquals(1, counters.get("dhcp.declines"));
+        silent(DhcpRequestBuilder.of(DECLINE, OTHER).ipOption(DhcpOptions.SERVER_ID, ip("192.168.127.9"))
+                .ipOption(DhcpOptions.REQUESTED_IP, first), T0);
+        silent(DhcpRequestBuilder.of(DECLINE, OTHER), T0);
+        assertEquals(2, counters.get("dhcp.dropped_decline_invalid"));
+        silent(DhcpRequestBuilder.of(DECLINE, THIRD).ipOption(DhcpOptions.REQUESTED_IP, first), T0);
+        assertEquals(1, counters.get("dhcp.dropped_decline_unknown_lease"));
         int second = lease(OTHER, T0 + 1);
         assertNotEquals(first, second);
         assertEquals(NAK, DhcpReplies.parse(send(DhcpRequestBuilder.of(REQUEST, THIRD)
@@ -350,6 +357,17 @@ class DhcpServerTest {
         assertArrayEquals(DomainSearchEncoding.encode(domains),
                 DhcpReplies.parse(r).options().get(DhcpOptions.DOMAIN_SEARCH));
         assertTrue(DhcpReplies.codes(r).stream().filter(c -> c == 119).count() > 1);
+    }
+
+    @Test
+    void searchDomainsDefaultToTheInjectedResolvConf(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path f = dir.resolve("resolv.conf");
+        java.nio.file.Files.writeString(f, "nameserver 127.0.0.1\nsearch corp.example lab.example\n");
+        DhcpConfig c = DhcpConfig.defaults(f);
+        assertEquals(List.of("corp.example", "lab.example"), c.searchDomains());
+        assertEquals(List.of("x.test"), c.withSearchDomains(List.of("x.test")).searchDomains());
+        assertEquals(List.of(), DhcpConfig.defaults(dir.resolve("missing")).searchDomains());
     }
 
     static MacAddress mac(int i) {

@@ -55,6 +55,18 @@ class ZoneTableTest {
     }
 
     @Test
+    @org.junit.jupiter.api.Timeout(30)
+    void aCatastrophicRegexpGivesUpInsteadOfHoldingTheThread() {
+        ZoneTable t = new ZoneTable(List.of(new Zone("z.test.", List.of(
+                ZoneRecord.matching("^(a+)+$", ip("10.0.0.1")), ZoneRecord.named("a".repeat(40) + "b", ip("10.0.0.2"))),
+                OptionalInt.empty())));
+        long t0 = System.nanoTime();
+        assertEquals(ip("10.0.0.2"), lookup(t, "a".repeat(40) + "b.z.test.").ip());
+        assertTrue(System.nanoTime() - t0 < 5_000_000_000L);
+        assertEquals(ip("10.0.0.1"), lookup(t, "aaaa.z.test.").ip());
+    }
+
+    @Test
     void firstMatchingRecordThenDefaultIp() {
         ZoneTable t = new ZoneTable(List.of(new Zone("z.test.", List.of(
                 ZoneRecord.matching("web", ip("10.0.0.1")), ZoneRecord.named("web", ip("10.0.0.2")),
