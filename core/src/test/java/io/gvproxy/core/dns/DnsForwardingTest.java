@@ -88,6 +88,25 @@ class DnsForwardingTest {
     }
 
     @Test
+    void whenTheTcpRetryFailsTheTruncatedAnswerIsTheLastResort() throws Exception {
+        FakeUpstream up = upstream(FakeUpstream.Mode.TRUNCATE_ONLY);
+        DnsServer s = server(Duration.ofSeconds(2), up.udpAddress());
+        byte[] q = DnsQueryBuilder.query("svc.example.", DnsWire.TYPE_TXT).id(77).bytes();
+        byte[] r = ask(s, q, DnsTransport.UDP);
+        assertArrayEquals(FakeUpstream.truncatedResponse(q), r);
+        assertEquals(1, counters.get("dns.upstream.tcp_failures"));
+    }
+
+    @Test
+    void strayAnswersWithAnotherIdAreIgnored() throws Exception {
+        FakeUpstream up = upstream(FakeUpstream.Mode.WRONG_ID_FIRST);
+        DnsServer s = server(Duration.ofSeconds(2), up.udpAddress());
+        byte[] q = DnsQueryBuilder.query("svc.example.", DnsWire.TYPE_A).bytes();
+        assertArrayEquals(expected(q), ask(s, q, DnsTransport.UDP));
+        assertEquals(1, counters.get("dns.upstream.mismatched_responses"));
+    }
+
+    @Test
     void timeoutMovesOnToTheNextNameserver() throws Exception {
         FakeUpstream silent = upstream(FakeUpstream.Mode.SILENT);
         FakeUpstream good = upstream(FakeUpstream.Mode.ANSWER);

@@ -99,6 +99,23 @@ class DnsSocketServerTest {
         }
     }
 
+    @Test
+    void tcpConnectionsAreBoundedInNumberAndIdleTime() throws Exception {
+        try (DnsTcpServer small = DnsTcpServer.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                server, 1, 300, counters); Socket first = new Socket(); Socket second = new Socket()) {
+            first.connect(small.localAddress(), 5_000);
+            first.setSoTimeout(5_000);
+            Thread.sleep(50);
+            second.connect(small.localAddress(), 5_000);
+            second.setSoTimeout(5_000);
+            assertEquals(-1, second.getInputStream().read(), "over the limit: closed");
+            assertEquals(1, counters.get("dns.tcp.refused_too_many_connections"));
+            long t0 = System.nanoTime();
+            assertEquals(-1, first.getInputStream().read(), "idle: closed");
+            assertTrue(System.nanoTime() - t0 < 4_000_000_000L);
+        }
+    }
+
     static boolean digInstalled() {
         for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
             if (new File(dir, "dig").canExecute()) {

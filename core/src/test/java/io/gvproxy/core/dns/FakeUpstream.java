@@ -21,7 +21,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Never contacts anything. Modes: answer, stay silent, answer UDP truncated (TCP in full), or SERVFAIL.
  */
 final class FakeUpstream implements AutoCloseable {
-    enum Mode { ANSWER, SILENT, TRUNCATE_UDP, SERVFAIL }
+    /** TRUNCATE_ONLY answers UDP truncated and drops TCP connections; WRONG_ID_FIRST sends a stray answer with
+     *  another ID before the real one. */
+    enum Mode { ANSWER, SILENT, TRUNCATE_UDP, SERVFAIL, TRUNCATE_ONLY, WRONG_ID_FIRST }
 
     private final Mode mode;
     private final DatagramChannel udp;
@@ -80,7 +82,13 @@ final class FakeUpstream implements AutoCloseable {
                 if (mode == Mode.SILENT) {
                     continue;
                 }
-                byte[] r = mode == Mode.TRUNCATE_UDP ? truncatedResponse(q) : response(q, mode);
+                if (mode == Mode.WRONG_ID_FIRST) {
+                    byte[] stray = response(q, Mode.SERVFAIL);
+                    DnsWire.put16(stray, 0, DnsWire.u16(q, 0) ^ 0x5555);
+                    udp.send(ByteBuffer.wrap(stray), from);
+                }
+                byte[] r = mode == Mode.TRUNCATE_UDP || mode == Mode.TRUNCATE_ONLY ? truncatedResponse(q)
+                        : response(q, mode == Mode.WRONG_ID_FIRST ? Mode.ANSWER : mode);
                 udp.send(ByteBuffer.wrap(r), from);
             } catch (ClosedChannelException e) {
                 return;
@@ -103,6 +111,9 @@ final class FakeUpstream implements AutoCloseable {
                         byte[] len = in.readNBytes(2);
                         byte[] q = in.readNBytes(DnsWire.u16(len, 0));
                         tcpQueries.incrementAndGet();
+                        if (mode == Mode.TRUNCATE_ONLY) {
+                            return;
+                        }
                         if (mode == Mode.SILENT) {
                             in.readNBytes(1);
                             return;
@@ -178,7 +189,7 @@ final class FakeUpstream implements AutoCloseable {
         return out.toByteArray();
     }
 
-    private static byte[] truncatedResponse(byte[] query) {
+    static byte[] truncatedResponse(byte[] query) {
         byte[] r = response(query, Mode.SERVFAIL);
         DnsWire.put16(r, 2, DnsWire.FLAG_QR | DnsWire.FLAG_RD | DnsWire.FLAG_RA | DnsWire.FLAG_TC);
         return r;
