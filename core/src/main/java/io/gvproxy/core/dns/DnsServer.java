@@ -31,6 +31,7 @@ public final class DnsServer implements AutoCloseable {
     private final Counter overloaded;
     private final Counter upstreamFailed;
     private final Counter truncated;
+    private final Counter responderErrors;
 
     public DnsServer(DnsConfig config, ZoneTable zones, Counters counters) {
         this.config = config;
@@ -47,6 +48,7 @@ public final class DnsServer implements AutoCloseable {
         this.overloaded = counters.counter("dns.dropped_too_many_in_flight");
         this.upstreamFailed = counters.counter("dns.servfail_upstream");
         this.truncated = counters.counter("dns.truncated");
+        this.responderErrors = counters.counter("dns.responder_errors");
     }
 
     public ZoneTable zones() {
@@ -137,7 +139,13 @@ public final class DnsServer implements AutoCloseable {
                     if (answer.isEmpty()) {
                         upstreamFailed.increment();
                     }
-                    responder.respond(answer.map(a -> fit(a, limit)).orElseGet(() -> servfail(query, q)));
+                    byte[] response = answer.map(a -> fit(a, limit)).orElseGet(() -> servfail(query, q));
+                    try {
+                        responder.respond(response);
+                    } catch (RuntimeException e) {
+                        // The caller's send failed on a thread nobody joins; count it rather than lose it.
+                        responderErrors.increment();
+                    }
                 } finally {
                     inFlight.release();
                 }
