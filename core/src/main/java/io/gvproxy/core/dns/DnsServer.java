@@ -63,25 +63,27 @@ public final class DnsServer implements AutoCloseable {
      * Handles one query (a UDP payload, or a TCP message without its length prefix). {@code responder} is
      * called at most once; not at all for a dropped query (too short for a header, a response, or over the
      * in-flight limit; each counted).
+     *
+     * @return whether {@code responder} has been or will be called
      */
-    public void handle(MemorySegment query, DnsTransport transport, DnsResponder responder) {
+    public boolean handle(MemorySegment query, DnsTransport transport, DnsResponder responder) {
         long size = query.byteSize();
         if (size < DnsWire.HEADER_LENGTH || size > DnsWire.MAX_MESSAGE) {
             unreadable.increment();
-            return;
+            return false;
         }
-        handle(query.toArray(ValueLayout.JAVA_BYTE), transport, responder);
+        return handle(query.toArray(ValueLayout.JAVA_BYTE), transport, responder);
     }
 
     /** As {@link #handle(MemorySegment, DnsTransport, DnsResponder)}; {@code query} must not change after. */
-    public void handle(byte[] query, DnsTransport transport, DnsResponder responder) {
+    public boolean handle(byte[] query, DnsTransport transport, DnsResponder responder) {
         if (query.length < DnsWire.HEADER_LENGTH || query.length > DnsWire.MAX_MESSAGE) {
             unreadable.increment();
-            return;
+            return false;
         }
         if ((DnsWire.u16(query, 2) & DnsWire.FLAG_QR) != 0) {
             responsesDropped.increment();
-            return;
+            return false;
         }
         DnsMessage q;
         try {
@@ -89,22 +91,22 @@ public final class DnsServer implements AutoCloseable {
         } catch (MalformedDnsException e) {
             formerr.increment();
             responder.respond(DnsResponses.headerOnly(query, DnsWire.RCODE_FORMERR, false));
-            return;
+            return true;
         }
         if (q.opcode() != 0) {
             notimp.increment();
             responder.respond(DnsResponses.headerOnly(query, DnsWire.RCODE_NOTIMP, q.edns() != null));
-            return;
+            return true;
         }
         if (q.questions().size() != 1 || !q.answers().isEmpty() || !q.authority().isEmpty()) {
             formerr.increment();
             responder.respond(DnsResponses.headerOnly(query, DnsWire.RCODE_FORMERR, q.edns() != null));
-            return;
+            return true;
         }
         if (q.edns() != null && q.edns().version() != 0) {
             badvers.increment();
             responder.respond(DnsResponses.headerOnly(query, DnsWire.RCODE_BADVERS, true));
-            return;
+            return true;
         }
         int limit = limit(q, transport);
         DnsQuestion question = q.questions().getFirst();
@@ -116,20 +118,20 @@ public final class DnsServer implements AutoCloseable {
             int[] ips = answer.exists() && address ? new int[] {answer.ip()} : new int[0];
             int rcode = answer.exists() ? DnsWire.RCODE_NOERROR : DnsWire.RCODE_NXDOMAIN;
             responder.respond(fit(DnsResponses.answer(query, q, rcode, true, ips, config.ttlSeconds()), limit));
-            return;
+            return true;
         }
-        forward(query, q, limit, responder);
+        return forward(query, q, limit, responder);
     }
 
-    private void forward(byte[] query, DnsMessage q, int limit, DnsResponder responder) {
+    private boolean forward(byte[] query, DnsMessage q, int limit, DnsResponder responder) {
         if (forwarder.nameservers().isEmpty()) {
             upstreamFailed.increment();
             responder.respond(servfail(query, q));
-            return;
+            return true;
         }
         if (closed || !inFlight.tryAcquire()) {
             overloaded.increment();
-            return;
+            return false;
         }
         forwarded.increment();
         try {
@@ -150,9 +152,11 @@ public final class DnsServer implements AutoCloseable {
                     inFlight.release();
                 }
             });
+            return true;
         } catch (RuntimeException e) {
             inFlight.release();
             overloaded.increment();
+            return false;
         }
     }
 

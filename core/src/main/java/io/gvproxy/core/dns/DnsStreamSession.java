@@ -42,7 +42,11 @@ public final class DnsStreamSession {
                 synchronized (out) {
                     pending++;
                 }
-                server.handle(query, DnsTransport.TCP, this::write);
+                if (!server.handle(query, DnsTransport.TCP, this::write)) {
+                    synchronized (out) {
+                        pending--;
+                    }
+                }
             }
         } catch (IOException e) {
             broken = true;
@@ -56,7 +60,6 @@ public final class DnsStreamSession {
         long deadline = System.nanoTime() + waitNanos;
         synchronized (out) {
             long left;
-            // A dropped query never answers, so the deadline, not the count, ends the wait in that case.
             while (pending > 0 && !broken && (left = deadline - System.nanoTime()) > 0) {
                 try {
                     out.wait(Math.max(1, left / 1_000_000L));

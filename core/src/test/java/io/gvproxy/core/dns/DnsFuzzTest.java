@@ -87,8 +87,9 @@ class DnsFuzzTest {
                 }
                 DnsTransport transport = rnd.nextBoolean() ? DnsTransport.UDP : DnsTransport.TCP;
                 List<byte[]> out = new ArrayList<>();
-                server.handle(q, transport, out::add);
+                boolean answered = server.handle(q, transport, out::add);
                 assertTrue(out.size() <= 1);
+                assertEquals(answered, out.size() == 1);
                 if (!out.isEmpty()) {
                     byte[] r = out.getFirst();
                     DnsMessage m = DnsMessage.parse(r);

@@ -17,7 +17,8 @@ class DnsServerLocalTest {
 
     List<byte[]> ask(byte[] query, DnsTransport transport) {
         List<byte[]> out = new ArrayList<>();
-        server.handle(query, transport, out::add);
+        boolean answered = server.handle(query, transport, out::add);
+        assertEquals(answered, !out.isEmpty(), "handle's result says whether the responder is called");
         return out;
     }
 
