@@ -192,17 +192,21 @@ class PcapWriterTest {
             Arrays.fill(f, 12, 14, (byte) 0x88); // EtherType 0x8888: an unassigned type, shown as raw data
             w.write(Frames.segment(f), 1_700_000_000_000_000L);
             w.write(Frames.segment(Frames.frame(1514, 2)), 1_700_000_000_500_000L);
+            w.write(MemorySegment.ofArray(new byte[300_000]), 1_700_000_001_000_000L);
         }
-        Process p = new ProcessBuilder(TSHARK.toString(), "-r", file.toString(), "-T", "fields", "-e", "frame.len", "-e", "frame.time_epoch")
-                .redirectErrorStream(true).start();
+        Path stderr = dir.resolve("tshark.err");
+        Process p = new ProcessBuilder(TSHARK.toString(), "-r", file.toString(), "-T", "fields",
+                "-e", "frame.len", "-e", "frame.cap_len", "-e", "frame.time_epoch")
+                .redirectError(stderr.toFile()).start();
         try {
-            assertTrue(p.waitFor(60, TimeUnit.SECONDS), "tshark timed out");
             String out = new String(p.getInputStream().readAllBytes());
-            assertEquals(0, p.exitValue(), out);
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS), "tshark timed out");
+            assertEquals(0, p.exitValue(), out + Files.readString(stderr));
             String[] lines = out.strip().split("\n");
-            assertEquals(2, lines.length, out);
-            assertTrue(lines[0].startsWith("60\t1700000000.0"), lines[0]);
-            assertTrue(lines[1].startsWith("1514\t1700000000.5"), lines[1]);
+            assertEquals(3, lines.length, out);
+            assertTrue(lines[0].startsWith("60\t60\t1700000000.0"), lines[0]);
+            assertTrue(lines[1].startsWith("1514\t1514\t1700000000.5"), lines[1]);
+            assertTrue(lines[2].startsWith("300000\t262144\t1700000001.0"), lines[2]);
         } finally {
             p.destroyForcibly();
         }
