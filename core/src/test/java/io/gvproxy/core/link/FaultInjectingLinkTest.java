@@ -147,9 +147,9 @@ class FaultInjectingLinkTest {
         link.send(Frames.segment(Frames.frame(60, 2)));
         assertEquals(0, pair[1].queued());
         assertEquals("memory-a", link.name());
-        into.release();
         link.close();
-        assertFalse(link.receive(pool.acquire()));
+        assertFalse(link.receive(into));
+        into.release();
     }
 
     @Test
