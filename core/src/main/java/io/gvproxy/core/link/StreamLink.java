@@ -61,8 +61,9 @@ public final class StreamLink implements Link {
     private int wpos;
 
     private final ReentrantLock sendLock = new ReentrantLock();
-    private final ByteBuffer sendBuf = ByteBuffer.allocateDirect(BUFFER_SIZE);
-    private final MemorySegment sendSeg = MemorySegment.ofBuffer(sendBuf);
+    /** Allocated by the first send (under {@link #sendLock}): many links only ever receive, or never send. */
+    private ByteBuffer sendBuf;
+    private MemorySegment sendSeg;
 
     private volatile boolean closed;
 
@@ -189,6 +190,7 @@ public final class StreamLink implements Link {
         }
         sendLock.lock();
         try {
+            ensureSendBuffer();
             framing.writeLength(sendSeg, 0, (int) length);
             MemorySegment.copy(frame, 0, sendSeg, header, length);
             writeFully(header + (int) length);
@@ -202,6 +204,7 @@ public final class StreamLink implements Link {
     public void send(Frame[] frames, int count) throws IOException {
         sendLock.lock();
         try {
+            ensureSendBuffer();
             int used = 0;
             int pendingFrames = 0;
             long pendingBytes = 0;
@@ -232,6 +235,13 @@ public final class StreamLink implements Link {
             }
         } finally {
             sendLock.unlock();
+        }
+    }
+
+    private void ensureSendBuffer() {
+        if (sendBuf == null) {
+            sendBuf = ByteBuffer.allocateDirect(BUFFER_SIZE);
+            sendSeg = MemorySegment.ofBuffer(sendBuf);
         }
     }
 
