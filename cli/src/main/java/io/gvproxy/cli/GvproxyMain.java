@@ -25,7 +25,7 @@ public final class GvproxyMain {
     }
 
     public static void main(String[] args) {
-        System.exit(run(args, NoNetworkStackHandler.FACTORY));
+        System.exit(run(args, NetworkStackHandler.FACTORY));
     }
 
     /** Runs gvproxy in this process with the real stdio and signal handling; returns the exit status. */

@@ -28,6 +28,7 @@ public final class GvproxyServer implements AutoCloseable {
     private AcceptLoop qemu;
     private AcceptLoop vpnkit;
     private StdioChannels stdio;
+    private VmConnectionHandler handler;
 
     /** A server that has opened nothing yet, so that signal handlers can target it before it starts. */
     public GvproxyServer(LogrusLogger log) {
@@ -48,6 +49,7 @@ public final class GvproxyServer implements AutoCloseable {
         if (closed.get()) {
             throw new StartupException("gvproxy is shutting down");
         }
+        this.handler = handler;
         try {
             if (options.pidFile().isPresent()) {
                 pidFile = PidFile.write(options.pidFile().get());
@@ -133,6 +135,9 @@ public final class GvproxyServer implements AutoCloseable {
         if (stdio != null) {
             closeQuietly(stdio.in());
             closeQuietly(stdio.out());
+        }
+        if (handler != null) {
+            closeQuietly(handler);
         }
         if (pidFile != null) {
             pidFile.remove();

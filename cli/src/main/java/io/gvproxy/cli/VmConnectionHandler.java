@@ -10,7 +10,7 @@ import java.nio.channels.WritableByteChannel;
  * life of that VM connection; when it returns or throws, gvproxy closes the channel(s). At shutdown gvproxy closes
  * the channels, which makes blocked reads and writes fail; implementations should then return promptly.
  */
-public interface VmConnectionHandler {
+public interface VmConnectionHandler extends AutoCloseable {
     /** A QEMU {@code -netdev stream/socket} peer (4-byte big-endian length framing). Only one at a time. */
     void qemu(SocketChannel channel, String peerName) throws IOException;
 
@@ -22,4 +22,8 @@ public interface VmConnectionHandler {
      * ended: gvproxy then exits with status 0; throwing makes it exit with status 1.
      */
     void stdio(ReadableByteChannel in, WritableByteChannel out) throws IOException;
+
+    /** Releases the network stack behind the handler; called once at shutdown, after the listeners are closed. */
+    @Override
+    void close();
 }

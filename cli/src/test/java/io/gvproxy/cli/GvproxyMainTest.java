@@ -125,7 +125,6 @@ class GvproxyMainTest {
                 Arguments.of(List.of("-config", "/etc/gvproxy.yaml"), "config"),
                 Arguments.of(List.of("-listen", "unix:///run/api.sock"), "listen"),
                 Arguments.of(List.of("-ssh-port", "2222"), "ssh-port"),
-                Arguments.of(List.of("-ssh-port=-1"), "ssh-port"),
                 Arguments.of(List.of("-listen-bess", "unixpacket:///run/b.sock"), "listen-bess"),
                 Arguments.of(List.of("-listen-vfkit", "unixgram:///run/v.sock"), "listen-vfkit"),
                 Arguments.of(List.of("-forward-sock", "/a", "-forward-dest", "/b", "-forward-user", "u",
@@ -140,6 +139,13 @@ class GvproxyMainTest {
     @MethodSource("unimplemented")
     void unimplementedFlagsStopWithOneLine(List<String> args, String flag) {
         assertOneLineError(run(args.toArray(String[]::new)), 2, "flag -" + flag + " is not implemented yet");
+    }
+
+    @Test
+    void sshPortMinusOneDisablesTheForwardAndRuns() throws Exception {
+        GoFlags flags = GvproxyFlags.define();
+        GvproxyOptions options = GvproxyOptionsValidator.validate(flags.parse(List.of("-ssh-port=-1")), List.of());
+        assertEquals(java.util.Optional.empty(), UnimplementedFlags.check(options));
     }
 
     @Test
@@ -212,11 +218,16 @@ class GvproxyMainTest {
     }
 
     @Test
-    void stdioWithoutNetworkStackFails() {
-        Result r = run(NoNetworkStackHandler.FACTORY, GvproxyMainTest::closedStdin, "-listen-stdio", "accept");
+    void stdioLinkFailureIsOneErrorLine() {
+        Result r = run((o, l) -> new RecordingHandler() {
+            @Override
+            public void stdio(java.nio.channels.ReadableByteChannel in, java.nio.channels.WritableByteChannel out)
+                    throws IOException {
+                throw new IOException("frame stream broken");
+            }
+        }, GvproxyMainTest::closedStdin, "-listen-stdio", "accept");
         assertEquals(1, r.status());
-        assertTrue(r.err().contains("level=error msg=\"stdio: no network stack in this build, refusing stdio\""),
-                r.err());
+        assertTrue(r.err().contains("level=error msg=\"stdio: frame stream broken\""), r.err());
         assertFalse(r.err().contains("\tat "), "no stack traces");
     }
 

@@ -10,7 +10,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /** Test handler: records each call, then echoes bytes back until the peer closes, like a link would live. */
-final class RecordingHandler implements VmConnectionHandler {
+class RecordingHandler implements VmConnectionHandler {
     record Call(String kind, String peer) {
     }
 
@@ -61,5 +61,12 @@ final class RecordingHandler implements VmConnectionHandler {
             }
             buf.clear();
         }
+    }
+
+    volatile boolean closed;
+
+    @Override
+    public void close() {
+        closed = true;
     }
 }

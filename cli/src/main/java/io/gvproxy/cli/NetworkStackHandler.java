@@ -1,0 +1,113 @@
+package io.gvproxy.cli;
+
+import io.gvproxy.core.NetworkConfig;
+import io.gvproxy.core.VirtualNetwork;
+import io.gvproxy.core.link.Link;
+import io.gvproxy.core.link.PcapLink;
+import io.gvproxy.core.link.PcapWriter;
+import io.gvproxy.core.link.StreamFraming;
+import io.gvproxy.core.link.StreamLink;
+import io.gvproxy.core.link.VpnkitHandshake;
+import io.gvproxy.core.net.MacAddress;
+import io.gvproxy.core.stats.Counters;
+import io.gvproxy.core.vswitch.SwitchPort;
+
+import java.io.IOException;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.channels.WritableByteChannel;
+import java.security.SecureRandom;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Turns accepted VM connections into links on the virtual network: QEMU's 4-byte big-endian framing, VPNKit's
+ * handshake followed by 2-byte little-endian framing, and stdio with the 2-byte framing. Each call blocks until its
+ * link is detached from the switch (the VM left, an I/O error, or shutdown).
+ */
+public final class NetworkStackHandler implements VmConnectionHandler {
+    public static final VmConnectionHandlerFactory FACTORY = NetworkStackHandler::create;
+
+    private final VirtualNetwork network;
+    private final PcapWriter pcap;
+    private final LogrusLogger log;
+    private final Map<String, MacAddress> vpnkitMacs;
+    private final SecureRandom random = new SecureRandom();
+    private final AtomicInteger vpnkitIds = new AtomicInteger();
+
+    NetworkStackHandler(VirtualNetwork network, PcapWriter pcap, Map<String, MacAddress> vpnkitMacs, LogrusLogger log) {
+        this.network = network;
+        this.pcap = pcap;
+        this.vpnkitMacs = Map.copyOf(vpnkitMacs);
+        this.log = log;
+    }
+
+    static NetworkStackHandler create(GvproxyOptions options, LogrusLogger log) throws IOException {
+        NetworkConfig config = networkConfig(options);
+        PcapWriter pcap = null;
+        if (options.pcapFile().isPresent()) {
+            pcap = PcapWriter.create(options.pcapFile().get());
+        }
+        VirtualNetwork network = new VirtualNetwork(config, new Counters());
+        return new NetworkStackHandler(network, pcap, VpnkitHandshake.DEFAULT_UUID_MACS, log);
+    }
+
+    /** Upstream's default mode: the host IP is the only gateway virtual IP. */
+    static NetworkConfig networkConfig(GvproxyOptions options) {
+        return new NetworkConfig(options.mtu(), options.subnet(), options.gatewayIp(),
+                NetworkConfig.DEFAULT_GATEWAY_MAC, options.deviceIp(), options.hostIp(), new int[]{options.hostIp()});
+    }
+
+    public VirtualNetwork network() {
+        return network;
+    }
+
+    @Override
+    public void qemu(SocketChannel channel, String peerName) throws IOException {
+        serve("qemu", peerName, StreamLink.of("qemu", channel, StreamFraming.QEMU, network.counters()));
+    }
+
+    @Override
+    public void vpnkit(SocketChannel channel, String peerName) throws IOException {
+        MacAddress mac = VpnkitHandshake.accept(channel, vpnkitMacs, network.config().mtu(), random);
+        log.info("vpnkit: handshake with " + peerName + " done, MAC " + mac);
+        String name = "vpnkit." + vpnkitIds.incrementAndGet();
+        serve(name, peerName, StreamLink.of(name, channel, StreamFraming.HYPERKIT, network.counters()));
+    }
+
+    @Override
+    public void stdio(ReadableByteChannel in, WritableByteChannel out) throws IOException {
+        serve("stdio", "stdin/stdout",
+                new StreamLink("stdio", in, out, StreamFraming.HYPERKIT, network.counters()));
+    }
+
+    private void serve(String name, String peerName, Link link) throws IOException {
+        Link attached = pcap == null ? link : new PcapLink(link, pcap);
+        CountDownLatch detached = new CountDownLatch(1);
+        SwitchPort port = network.attach(attached, p -> detached.countDown());
+        log.info(name + ": VM connected from " + peerName + " (switch port " + port.id() + ")");
+        try {
+            detached.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            port.close();
+        } finally {
+            network.counters().removePrefix("link." + name + ".");
+        }
+        log.info(name + ": VM " + peerName + " disconnected");
+    }
+
+    /** Stops every link, then flushes the capture. */
+    @Override
+    public void close() {
+        network.close();
+        if (pcap != null) {
+            try {
+                pcap.close();
+            } catch (IOException e) {
+                log.warn("closing pcap file: " + StartupException.reason(e));
+            }
+        }
+    }
+}
