@@ -407,4 +407,37 @@ class StreamLinkTest {
             into.release();
         }
     }
+
+    @Test
+    void noBufferSpaceIsRetriedOtherErrorsAreThrown() throws IOException {
+        ScriptedChannel sink = ScriptedChannel.sink(Integer.MAX_VALUE);
+        int[] failuresLeft = {3};
+        String[] message = {StreamLink.NO_BUFFER_SPACE};
+        java.nio.channels.WritableByteChannel flaky = new java.nio.channels.WritableByteChannel() {
+            @Override
+            public int write(java.nio.ByteBuffer src) throws IOException {
+                if (failuresLeft[0]-- > 0) {
+                    throw new IOException(message[0]);
+                }
+                return sink.write(src);
+            }
+
+            @Override
+            public boolean isOpen() {
+                return true;
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        StreamLink link = new StreamLink("t", sink, flaky, StreamFraming.HYPERKIT, counters);
+        link.send(Frames.segment(Frames.frame(60, 1)));
+        assertEquals(62, sink.written().length);
+        assertEquals(3, counters.get("link.t.send_enobufs_retries"));
+        failuresLeft[0] = 1;
+        message[0] = "Broken pipe";
+        IOException e = assertThrows(IOException.class, () -> link.send(Frames.segment(Frames.frame(60, 2))));
+        assertEquals("Broken pipe", e.getMessage());
+    }
 }
