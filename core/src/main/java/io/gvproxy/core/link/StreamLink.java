@@ -30,6 +30,8 @@ import java.util.concurrent.locks.ReentrantLock;
  *   <li>{@code send_too_large}: a frame the framing cannot carry (over 65535 bytes with HyperKit framing,
  *       over 128 KiB with QEMU framing); not sent, so the stream stays in sync.</li>
  * </ul>
+ * A write failing with ENOBUFS is retried (counted in {@code send_enobufs_retries}), as upstream does; any
+ * other write error is thrown and the caller disconnects the peer.
  *
  * <p>Send writes the prefix and the frame with one write from a per-link direct buffer, looping until all
  * is written; {@link #send(Frame[], int)} packs as many frames as fit into one write.
@@ -41,6 +43,8 @@ public final class StreamLink implements Link {
     static final int BUFFER_SIZE = 256 * 1024;
     /** An Ethernet II header: anything shorter is not a frame. */
     static final int MIN_FRAME = 14;
+    /** strerror(ENOBUFS), the only way NIO reports that errno. */
+    static final String NO_BUFFER_SPACE = "No buffer space available";
 
     private final String name;
     private final ReadableByteChannel in;
@@ -53,6 +57,7 @@ public final class StreamLink implements Link {
     private final Counter lengthInvalid;
     private final Counter truncatedAtEof;
     private final Counter sendTooLarge;
+    private final Counter noBufferRetries;
 
     private final ByteBuffer recvBuf = ByteBuffer.allocateDirect(BUFFER_SIZE);
     private final MemorySegment recvSeg = MemorySegment.ofBuffer(recvBuf);
@@ -88,6 +93,7 @@ public final class StreamLink implements Link {
         this.lengthInvalid = counters.drop("length_invalid");
         this.truncatedAtEof = counters.drop("truncated_at_eof");
         this.sendTooLarge = counters.drop("send_too_large");
+        this.noBufferRetries = counters.drop("send_enobufs_retries");
     }
 
     /** A link over one bidirectional channel such as a connected {@code SocketChannel}. */
@@ -248,7 +254,17 @@ public final class StreamLink implements Link {
     private void writeFully(int n) throws IOException {
         sendBuf.limit(n).position(0);
         while (sendBuf.hasRemaining()) {
-            out.write(sendBuf);
+            try {
+                out.write(sendBuf);
+            } catch (IOException e) {
+                // Upstream retries ENOBUFS until the write succeeds or fails otherwise (issue #367, macOS):
+                // the kernel is short of buffers for a moment, the peer is still there.
+                if (closed || !NO_BUFFER_SPACE.equals(e.getMessage())) {
+                    throw e;
+                }
+                noBufferRetries.increment();
+                Thread.yield();
+            }
         }
     }
 

@@ -1,5 +1,9 @@
 package io.gvproxy.core.link;
 
+import org.junit.jupiter.api.Timeout;
+
+import java.util.concurrent.TimeUnit;
+
 import io.gvproxy.core.link.FaultInjectingLink.Faults;
 import io.gvproxy.core.stats.Counters;
 import org.junit.jupiter.api.Test;
@@ -16,6 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
 class FaultInjectingLinkTest {
     private static final Faults MIXED = new Faults(0.1, 0.1, 0.1, 0.1);
 

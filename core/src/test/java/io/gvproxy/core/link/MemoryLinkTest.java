@@ -1,5 +1,7 @@
 package io.gvproxy.core.link;
 
+import org.junit.jupiter.api.Timeout;
+
 import io.gvproxy.core.buffer.Frame;
 import io.gvproxy.core.buffer.FramePool;
 import io.gvproxy.core.stats.Counters;
@@ -19,6 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
 class MemoryLinkTest {
     private final FramePool pool = FramePool.forMtu(1500);
 

@@ -1,5 +1,7 @@
 package io.gvproxy.core.link;
 
+import org.junit.jupiter.api.Timeout;
+
 import io.gvproxy.core.buffer.Frame;
 import io.gvproxy.core.buffer.FramePool;
 import org.junit.jupiter.api.Assumptions;
@@ -25,6 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
 class PcapWriterTest {
     private static final Path TSHARK = Path.of("/usr/bin/tshark");
 

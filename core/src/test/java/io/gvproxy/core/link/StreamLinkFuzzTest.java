@@ -1,5 +1,9 @@
 package io.gvproxy.core.link;
 
+import org.junit.jupiter.api.Timeout;
+
+import java.util.concurrent.TimeUnit;
+
 import io.gvproxy.core.buffer.Frame;
 import io.gvproxy.core.buffer.FramePool;
 import io.gvproxy.core.stats.Counters;
@@ -22,6 +26,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * Random, truncated and mutated streams: {@link StreamLink#receive} must end in frames, counted drops, end of
  * stream or an IOException, never another exception, and an intact stream must come back frame for frame.
  */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
 class StreamLinkFuzzTest {
     private static final int STREAMS_PER_SEED = 1000;
     private static final FramePool[] POOLS = {

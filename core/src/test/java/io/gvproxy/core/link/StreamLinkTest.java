@@ -1,5 +1,7 @@
 package io.gvproxy.core.link;
 
+import org.junit.jupiter.api.Timeout;
+
 import io.gvproxy.core.buffer.Frame;
 import io.gvproxy.core.buffer.FramePool;
 import io.gvproxy.core.stats.Counters;
@@ -13,6 +15,8 @@ import java.nio.channels.Pipe;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -21,6 +25,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+// Every test blocks on sockets or threads somewhere: bound them so a hang fails instead of stalling the build.
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
 class StreamLinkTest {
     private final Counters counters = new Counters();
     private final FramePool bigPool = new FramePool(StreamFraming.MAX_RECEIVE_LENGTH, 4);
@@ -347,5 +353,91 @@ class StreamLinkTest {
             assertThrows(IllegalArgumentException.class,
                     () -> StreamLink.of("t", sp.server(), StreamFraming.QEMU, counters));
         }
+    }
+
+    @Test
+    void sendAndReceiveRunAtOnceOnBothEnds() throws Exception {
+        int n = 3000;
+        try (UnixSocketPair sp = UnixSocketPair.open()) {
+            StreamLink a = StreamLink.of("a", sp.client(), StreamFraming.QEMU, counters);
+            StreamLink b = StreamLink.of("b", sp.server(), StreamFraming.QEMU, counters);
+            // b echoes in batches of up to 8 while a keeps sending: both ends send and receive concurrently.
+            // Own threads: the common pool has one worker on two cores, and these tasks block on each other.
+            ExecutorService threads = Executors.newThreadPerTaskExecutor(Thread.ofPlatform().daemon().factory());
+            CompletableFuture<Void> echo = CompletableFuture.runAsync(() -> {
+                Frame[] batch = new Frame[8];
+                try {
+                    int done = 0;
+                    while (done < n) {
+                        int k = 0;
+                        while (k < batch.length && done + k < n) {
+                            batch[k] = bigPool.acquire();
+                            if (!b.receive(batch[k])) {
+                                throw new IOException("early EOF");
+                            }
+                            k++;
+                        }
+                        b.send(batch, k);
+                        for (int i = 0; i < k; i++) {
+                            batch[i].release();
+                        }
+                        done += k;
+                    }
+                } catch (IOException e) {
+                    throw new RuntimeException(e);
+                }
+            }, threads);
+            CompletableFuture<Void> send = CompletableFuture.runAsync(() -> {
+                try {
+                    for (int i = 0; i < n; i++) {
+                        a.send(Frames.segment(Frames.frame(60 + (i * 37) % 9000, i)));
+                    }
+                } catch (IOException e) {
+                    throw new RuntimeException(e);
+                }
+            }, threads);
+            Frame into = bigPool.acquire();
+            for (int i = 0; i < n; i++) {
+                assertTrue(a.receive(into), "echo " + i);
+                assertArrayEquals(Frames.frame(60 + (i * 37) % 9000, i), received(into), "echo " + i);
+            }
+            send.get(30, TimeUnit.SECONDS);
+            echo.get(30, TimeUnit.SECONDS);
+            threads.shutdown();
+            into.release();
+        }
+    }
+
+    @Test
+    void noBufferSpaceIsRetriedOtherErrorsAreThrown() throws IOException {
+        ScriptedChannel sink = ScriptedChannel.sink(Integer.MAX_VALUE);
+        int[] failuresLeft = {3};
+        String[] message = {StreamLink.NO_BUFFER_SPACE};
+        java.nio.channels.WritableByteChannel flaky = new java.nio.channels.WritableByteChannel() {
+            @Override
+            public int write(java.nio.ByteBuffer src) throws IOException {
+                if (failuresLeft[0]-- > 0) {
+                    throw new IOException(message[0]);
+                }
+                return sink.write(src);
+            }
+
+            @Override
+            public boolean isOpen() {
+                return true;
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        StreamLink link = new StreamLink("t", sink, flaky, StreamFraming.HYPERKIT, counters);
+        link.send(Frames.segment(Frames.frame(60, 1)));
+        assertEquals(62, sink.written().length);
+        assertEquals(3, counters.get("link.t.send_enobufs_retries"));
+        failuresLeft[0] = 1;
+        message[0] = "Broken pipe";
+        IOException e = assertThrows(IOException.class, () -> link.send(Frames.segment(Frames.frame(60, 2))));
+        assertEquals("Broken pipe", e.getMessage());
     }
 }

@@ -1,5 +1,7 @@
 package io.gvproxy.core.link;
 
+import org.junit.jupiter.api.Timeout;
+
 import io.gvproxy.core.buffer.Frame;
 import io.gvproxy.core.buffer.FramePool;
 import io.gvproxy.core.net.MacAddress;
@@ -23,6 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
 class VpnkitHandshakeTest {
     private static final String OTHER_UUID = "0e2a4f9c-1111-4222-8333-944455556666";
 
