@@ -253,18 +253,33 @@ public final class StreamLink implements Link {
 
     private void writeFully(int n) throws IOException {
         sendBuf.limit(n).position(0);
+        int retries = 0;
         while (sendBuf.hasRemaining()) {
             try {
                 out.write(sendBuf);
             } catch (IOException e) {
-                // Upstream retries ENOBUFS until the write succeeds or fails otherwise (issue #367, macOS):
-                // the kernel is short of buffers for a moment, the peer is still there.
-                if (closed || !NO_BUFFER_SPACE.equals(e.getMessage())) {
+                // ENOBUFS (upstream issue #367, macOS): the kernel is short of buffers for a moment and the peer
+                // is still there. Upstream retries in a busy loop; we back off (1, 2, 4 .. 16 ms) and give up after
+                // about 2 s so that a wedged kernel cannot hold this thread forever.
+                if (closed || !NO_BUFFER_SPACE.equals(e.getMessage()) || retries >= MAX_ENOBUFS_RETRIES) {
                     throw e;
                 }
                 noBufferRetries.increment();
-                Thread.yield();
+                sleepQuietly(1L << Math.min(retries, 4));
+                retries++;
             }
+        }
+    }
+
+    /** With the backoff above, about two seconds of ENOBUFS before the link is given up. */
+    static final int MAX_ENOBUFS_RETRIES = 130;
+
+    private static void sleepQuietly(long millis) throws java.io.InterruptedIOException {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while waiting for socket buffers");
         }
     }
 
