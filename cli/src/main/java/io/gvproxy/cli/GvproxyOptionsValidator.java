@@ -78,15 +78,8 @@ public final class GvproxyOptionsValidator {
                 "notification address must be unix:// address");
         Optional<String> stdio = nonEmpty(f.string("listen-stdio"));
 
-        if (vpnkit.isPresent() && qemu.isPresent()) {
-            throw new FlagException("cannot use qemu and vpnkit protocol at the same time");
-        }
-        if (vpnkit.isPresent() && bess.isPresent()) {
-            throw new FlagException("cannot use bess and vpnkit protocol at the same time");
-        }
-        if (qemu.isPresent() && bess.isPresent()) {
-            throw new FlagException("cannot use qemu and bess protocol at the same time");
-        }
+        // Upstream refuses qemu+vpnkit, vpnkit+bess and qemu+bess together. Here every listener has its own
+        // framing and the switch takes any number of ports, so VMs of different kinds can share one network.
 
         List<String> socks = f.list("forward-sock");
         List<String> dests = f.list("forward-dest");

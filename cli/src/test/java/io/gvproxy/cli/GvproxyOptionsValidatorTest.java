@@ -198,13 +198,10 @@ class GvproxyOptionsValidatorTest {
     }
 
     @Test
-    void mutuallyExclusiveInterfaces() {
-        assertEquals("cannot use qemu and vpnkit protocol at the same time",
-                error("-listen-vpnkit", "unix:///a", "-listen-qemu", "unix:///b"));
-        assertEquals("cannot use bess and vpnkit protocol at the same time",
-                error("-listen-vpnkit", "unix:///a", "-listen-bess", "unixpacket:///b"));
-        assertEquals("cannot use qemu and bess protocol at the same time",
-                error("-listen-qemu", "unix:///a", "-listen-bess", "unixpacket:///b"));
+    void vmInterfacesCombine() throws FlagException {
+        GvproxyOptions o = Options.of("-listen-vpnkit", "unix:///a", "-listen-qemu", "unix:///b",
+                "-listen-bess", "unixpacket:///c");
+        assertTrue(o.vpnkit().isPresent() && o.qemu().isPresent() && o.bess().isPresent());
     }
 
     @Test
