@@ -28,6 +28,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** Runs the command in-process (no signal handlers) and checks exit status and output streams. */
+@org.junit.jupiter.api.Timeout(60)
 class GvproxyMainTest {
     @TempDir
     static Path dir;
@@ -108,8 +109,7 @@ class GvproxyMainTest {
                 Arguments.of(List.of("-debug=maybe"), "invalid boolean value \"maybe\" for -debug: parse error"),
                 Arguments.of(List.of("-mtu", "20"), "mtu value must be between 68 and 65520 (0 means 1500), got 20"),
                 Arguments.of(List.of("-subnet", "10.0.0.0/30"), "subnet too small: 10.0.0.0/30 (must be /29 or larger)"),
-                Arguments.of(List.of("-listen-qemu", "unix:///a", "-listen-vpnkit", "unix:///b"),
-                        "cannot use qemu and vpnkit protocol at the same time"),
+                Arguments.of(List.of("-listen-bess", "unix:///a"), "bess listen address must be unixpacket:// address"),
                 Arguments.of(List.of("extra"), "unexpected argument \"extra\": gvproxy takes only flags"));
     }
 
