@@ -122,10 +122,16 @@ final class TcpSender {
                     windowBlocked = usable <= 0 || (usable < smss && usable < avail);
                     break;
                 }
-                if (len < smss && len < avail && len == usable && len < maxWnd / 2 && !force) {
-                    // sender SWS avoidance: wait for a useful window; the persist timer forces it later
-                    windowBlocked = true;
-                    break;
+                if (len < smss && len < avail && !force) {
+                    if (len == usable && len < maxWnd / 2) {
+                        // sender SWS avoidance: wait for a useful window; the persist timer forces it later
+                        windowBlocked = true;
+                        break;
+                    }
+                    if (len < usable && outstanding()) {
+                        // congestion-limited: the next ACK opens room for a full segment
+                        break;
+                    }
                 }
                 sendNew((int) len);
             } else if (finQueued && nxt == end) {
