@@ -18,6 +18,7 @@ import java.util.Objects;
  */
 public final class TcpConnection {
     private static final int DEFAULT_MSS = 536;
+    private static final int MIN_PEER_MSS = 48;
     private static final int TIMESTAMP_OPTION_BYTES = 12;
     private static final long TS_RECENT_VALID_NANOS = 24L * 24 * 3600 * 1_000_000_000L;
 
@@ -102,7 +103,8 @@ public final class TcpConnection {
     }
 
     private void negotiate(TcpSegment syn) {
-        int peerMss = syn.mss() > 0 ? syn.mss() : DEFAULT_MSS;
+        // a tiny announced MSS would multiply our segment count; clamp it like Linux's tcp_min_snd_mss
+        int peerMss = syn.mss() > 0 ? Math.max(syn.mss(), MIN_PEER_MSS) : DEFAULT_MSS;
         wsOk = config.windowScaling && syn.windowScale() >= 0;
         sackOk = config.sack && syn.sackPermitted();
         tsOk = config.timestamps && syn.hasTimestamps();
@@ -112,7 +114,7 @@ public final class TcpConnection {
         }
         sender.shift = wsOk ? Math.min(syn.windowScale(), 14) : 0;
         int payload = Math.min(peerMss, config.mss) - (tsOk ? TIMESTAMP_OPTION_BYTES : 0);
-        sender.smss = Math.max(payload, 32);
+        sender.smss = Math.max(payload, MIN_PEER_MSS - TIMESTAMP_OPTION_BYTES);
         receiver.init(syn.seq(), wsOk ? config.receiveWindowShift() : 0);
     }
 

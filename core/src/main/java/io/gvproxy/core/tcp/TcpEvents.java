@@ -25,7 +25,10 @@ public interface TcpEvents {
     default void onError(TcpError error) {
     }
 
-    /** The connection reached CLOSED; it will emit nothing more and can be forgotten. Called exactly once. */
+    /**
+     * The connection reached CLOSED and will emit nothing more. Called exactly once. Bytes received before a
+     * clean close stay readable: drain them before forgetting the connection.
+     */
     default void onClosed() {
     }
 

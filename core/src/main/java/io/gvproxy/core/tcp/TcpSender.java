@@ -101,6 +101,9 @@ final class TcpSender {
         long w = cc.cwnd();
         if (recovery && !c.sackOk) {
             w += inflation;
+        } else if (!recovery && dupAcks > 0) {
+            // RFC 3042 limited transmit: each of the first two duplicate ACKs lets one new segment out
+            w += (long) Math.min(dupAcks, 2) * smss;
         }
         return Math.max(w, smss);
     }

@@ -64,6 +64,15 @@ class TcpHandshakeTest {
     }
 
     @Test
+    void aTinyPeerMssIsClamped() {
+        TcpTestContext t = new TcpTestContext(TcpConfig.defaults());
+        t.establishPassive(new TcpSegment().seq(PEER_ISS).flags(TcpFlags.SYN).window(0xFFFF).mss(1));
+        assertEquals(48, t.conn.sendMss());
+        t.write(new byte[100]);
+        assertEquals(List.of(48, 48, 4), t.drain().stream().map(SentSegment::len).toList());
+    }
+
+    @Test
     void activeOpenAppliesThePeersWindowScale() {
         TcpTestContext t = new TcpTestContext(TcpConfig.defaults());
         t.conn.connect(t.now);

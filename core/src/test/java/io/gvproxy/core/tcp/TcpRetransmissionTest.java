@@ -87,6 +87,23 @@ class TcpRetransmissionTest {
     }
 
     @Test
+    void limitedTransmitSendsNewDataOnTheFirstTwoDuplicateAcks() {
+        TcpTestContext t = bareNewReno(TcpConfig.builder());
+        t.write(Arrays.copyOf(DATA, 15_000));
+        assertEquals(10, t.drain().size(), "initial window of ten segments");
+        t.send(t.peer(0, 0, 0));
+        assertData(t.next(), 10_000, 1000);
+        t.expectNothing();
+        t.send(t.peer(0, 0, 0));
+        assertData(t.next(), 11_000, 1000);
+        t.expectNothing();
+        t.send(t.peer(0, 0, 0));
+        assertData(t.next(), 0, 1000);
+        t.expectNothing();
+        assertEquals(6000, t.conn.slowStartThreshold(), "half of the 12000 bytes in flight");
+    }
+
+    @Test
     void duplicateAcksWithAChangedWindowAreNotCounted() {
         TcpTestContext t = bareNewReno(TcpConfig.builder());
         t.write(Arrays.copyOf(DATA, 5000));
