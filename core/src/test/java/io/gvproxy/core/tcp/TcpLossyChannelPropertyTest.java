@@ -42,6 +42,8 @@ class TcpLossyChannelPropertyTest {
         byte[] toSend;
         int written;
         boolean shut;
+        /** Instead of shutting down once written, wait for the peer's FIN and then close() fully. */
+        boolean closeAfterEof;
         boolean eof;
         boolean closed;
         TcpError error;
@@ -131,6 +133,9 @@ class TcpLossyChannelPropertyTest {
         a.conn = connection(sim, a, b, randomConfig(rnd), rnd.nextInt());
         b.conn = connection(sim, b, a, randomConfig(rnd), rnd.nextInt());
         boolean simultaneous = rnd.nextInt(10) == 0;
+        if (rnd.nextInt(3) == 0) {
+            (rnd.nextBoolean() ? a : b).closeAfterEof = true;
+        }
         if (TRACE) {
             System.out.printf("loss=%.3f dup=%.3f delay=%d jitter=%d simultaneous=%s A=%d B=%d bytes%n", sim.loss,
                     sim.dup, sim.delay / MS, sim.jitter / MS, simultaneous, a.toSend.length, b.toSend.length);
@@ -230,8 +235,13 @@ class TcpLossyChannelPropertyTest {
             p.written += p.conn.write(p.toSend, p.written, chunk, now);
         }
         if (p.written == p.toSend.length && !p.shut && !p.closed) {
-            p.shut = true;
-            p.conn.shutdownOutput(now);
+            if (!p.closeAfterEof) {
+                p.shut = true;
+                p.conn.shutdownOutput(now);
+            } else if (p.eof) {
+                p.shut = true;
+                p.conn.close(now);
+            }
         }
     }
 
