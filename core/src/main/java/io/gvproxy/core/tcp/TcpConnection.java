@@ -12,53 +12,36 @@ import java.util.Objects;
  * {@link SegmentSink} and notifications through {@link TcpEvents}. Not thread-safe: one owner thread per
  * connection. Events are delivered at the end of the engine call that caused them.
  *
- * <p>Send side: {@link TcpSender}; receive side: {@link TcpReceiver}; segment construction:
- * {@link SegmentEmitter}. This class holds the handshake, acceptability checks, RST/SYN handling, closing and
- * timer dispatch.
+ * <p>Segment processing: {@link SegmentArrival}; send side: {@link TcpSender}; receive side:
+ * {@link TcpReceiver}; segment construction: {@link SegmentEmitter}. This class holds the application calls,
+ * closing, and timer dispatch.
  */
 public final class TcpConnection {
-    private static final int DEFAULT_MSS = 536;
-    private static final int MIN_PEER_MSS = 48;
-    private static final int TIMESTAMP_OPTION_BYTES = 12;
-    private static final long TS_RECENT_VALID_NANOS = 24L * 24 * 3600 * 1_000_000_000L;
-
     final TcpConfig config;
     final TcpTimers timers = new TcpTimers();
     final TcpSender sender;
     final TcpReceiver receiver;
     final SegmentEmitter emitter;
-    private final TcpEvents events;
+    final EventDispatcher events;
+    private final SegmentArrival arrival;
     TcpState state = TcpState.CLOSED;
     long now;
     boolean wsOk;
     boolean sackOk;
     boolean tsOk;
     int tsRecent;
-    private long tsRecentAt;
+    boolean closeCalled;
     private final int tsOffset;
-    private boolean closeCalled;
     private boolean everOpened;
     private int keepaliveProbesSent;
-    private long challengeWindowStart = Long.MIN_VALUE;
-    private int challengeAcksInWindow;
-    private long challengeAcksSent;
-
-    private static final int EV_CONNECTED = 1;
-    private static final int EV_READABLE = 2;
-    private static final int EV_WRITABLE = 4;
-    private static final int EV_PEER_FIN = 8;
-    private static final int EV_ERROR = 16;
-    private static final int EV_CLOSED = 32;
-    private int pendingEvents;
-    private TcpError pendingError;
-    private boolean dispatching;
 
     /**
      * @param iss our initial sequence number (see {@link IsnGenerator})
      */
     public TcpConnection(TcpConfig config, int iss, SegmentSink sink, TcpEvents events) {
         this.config = Objects.requireNonNull(config);
-        this.events = events == null ? TcpEvents.NONE : events;
+        this.events = new EventDispatcher(events);
+        this.arrival = new SegmentArrival(this);
         this.sender = new TcpSender(this, config);
         this.receiver = new TcpReceiver(this, config);
         this.emitter = new SegmentEmitter(this, Objects.requireNonNull(sink));
@@ -75,7 +58,7 @@ public final class TcpConnection {
         now = nowNanos;
         state = TcpState.SYN_SENT;
         sendSynAndArm();
-        finish();
+        events.dispatch();
     }
 
     /** Passive open: waits for a SYN (feed it with {@link #input}). */
@@ -91,7 +74,7 @@ public final class TcpConnection {
         everOpened = true;
     }
 
-    private void sendSynAndArm() {
+    void sendSynAndArm() {
         if (sender.max == 0) {
             sender.nxt = sender.max = 1;
             sender.timing = true;
@@ -102,253 +85,32 @@ public final class TcpConnection {
         timers.retransmit = now + sender.rtt.rto();
     }
 
-    private void negotiate(TcpSegment syn) {
-        // a tiny announced MSS would multiply our segment count; clamp it like Linux's tcp_min_snd_mss
-        int peerMss = syn.mss() > 0 ? Math.max(syn.mss(), MIN_PEER_MSS) : DEFAULT_MSS;
-        wsOk = config.windowScaling && syn.windowScale() >= 0;
-        sackOk = config.sack && syn.sackPermitted();
-        tsOk = config.timestamps && syn.hasTimestamps();
-        if (tsOk) {
-            tsRecent = syn.tsVal();
-            tsRecentAt = now;
-        }
-        sender.shift = wsOk ? Math.min(syn.windowScale(), 14) : 0;
-        int payload = Math.min(peerMss, config.mss) - (tsOk ? TIMESTAMP_OPTION_BYTES : 0);
-        sender.smss = Math.max(payload, MIN_PEER_MSS - TIMESTAMP_OPTION_BYTES);
-        receiver.init(syn.seq(), wsOk ? config.receiveWindowShift() : 0);
-    }
-
     // ---------------------------------------------------------------- input
 
     /** Processes one segment addressed to this connection. The segment is lent for the call. */
     public void input(TcpSegment seg, long nowNanos) {
         now = nowNanos;
-        switch (state) {
-            case CLOSED -> {
-                if (!seg.rst()) {
-                    emitter.resetFor(seg);
-                }
-            }
-            case LISTEN -> inputListen(seg);
-            case SYN_SENT -> inputSynSent(seg);
-            default -> inputSynchronized(seg);
-        }
+        arrival.process(seg);
         flush();
-        finish();
+        events.dispatch();
     }
 
-    private void inputListen(TcpSegment seg) {
-        if (seg.rst()) {
-            return;
-        }
-        if (seg.ackFlag()) {
-            emitter.resetFor(seg);
-            return;
-        }
-        if (!seg.syn()) {
-            return;
-        }
-        negotiate(seg);
-        state = TcpState.SYN_RECEIVED;
-        sendSynAndArm();
-    }
-
-    private void inputSynSent(TcpSegment seg) {
-        long ackPos = 0;
-        if (seg.ackFlag()) {
-            ackPos = Seq.widen(seg.ack(), 0, sender.iss);
-            if (ackPos <= 0 || ackPos > sender.max) {
-                if (!seg.rst()) {
-                    emitter.resetFor(seg);
-                }
-                return;
-            }
-        }
-        if (seg.rst()) {
-            if (seg.ackFlag()) {
-                fail(TcpError.CONNECTION_REFUSED, false);
-            }
-            return;
-        }
-        if (!seg.syn()) {
-            return;
-        }
-        negotiate(seg);
-        if (seg.ackFlag()) {
-            // a SYN-ACK window is never scaled (RFC 7323 section 2.2)
-            establish(ackPos, seg.window(), 0);
-            receiver.ackNow = true;
-            acceptPayload(seg, 1, false);
-        } else {
-            state = TcpState.SYN_RECEIVED;
-            emitter.syn(true);
-        }
-    }
-
-    private void establish(long ackPos, int windowField, long segPos) {
-        sender.una = ackPos;
-        sender.nxt = Math.max(sender.nxt, ackPos);
-        sender.wnd = (long) windowField << (segPos == 0 ? 0 : sender.shift);
-        sender.maxWnd = sender.wnd;
-        sender.wl1 = segPos;
-        sender.wl2 = ackPos;
-        if (sender.timing && !tsOk) {
-            sender.rtt.sample(now - sender.timedAt);
-        }
-        sender.timing = false;
-        sender.rtt.resetBackoff();
-        sender.startCongestionControl();
-        timers.retransmit = TcpTimers.NONE;
-        state = sender.finQueued ? TcpState.FIN_WAIT_1 : TcpState.ESTABLISHED;
-        pendingEvents |= EV_CONNECTED;
-        armKeepalive();
-    }
-
-    private void inputSynchronized(TcpSegment seg) {
-        long segPos = receiver.widen(seg.seq());
-        if (tsOk && seg.hasTimestamps() && !seg.rst() && Seq.lt(seg.tsVal(), tsRecent)
-                && now - tsRecentAt < TS_RECENT_VALID_NANOS) {
-            // PAWS (RFC 7323 section 5.3): an old duplicate
-            emitter.ack();
-            return;
-        }
-        if (state == TcpState.SYN_RECEIVED && seg.syn() && seg.ackFlag() && !seg.rst() && segPos == 0) {
-            // simultaneous open: the peer's SYN-ACK acknowledges our SYN
-            long ackPos = sender.widen(seg.ack());
-            if (ackPos != 1) {
-                emitter.resetFor(seg);
-                return;
-            }
-            establish(ackPos, seg.window(), 0);
-            receiver.ackNow = true;
-            return;
-        }
-        long rcvNxt = receiver.next();
-        long wnd = receiver.window();
-        int segLen = seg.sequenceLength();
-        boolean zeroWindowDrop = false;
-        boolean acceptable;
-        if (segLen == 0) {
-            acceptable = wnd == 0 ? segPos == rcvNxt : segPos >= rcvNxt && segPos < rcvNxt + wnd;
-        } else if (wnd == 0) {
-            // RFC 9293 3.10.7.4: with a zero window still take ACK and RST from a segment at RCV.NXT
-            acceptable = segPos == rcvNxt;
-            zeroWindowDrop = true;
-        } else {
-            long last = segPos + segLen - 1;
-            acceptable = (segPos >= rcvNxt && segPos < rcvNxt + wnd) || (last >= rcvNxt && last < rcvNxt + wnd)
-                    || (segPos < rcvNxt && last >= rcvNxt + wnd);
-        }
-        if (!acceptable) {
-            if (!seg.rst()) {
-                if (state == TcpState.TIME_WAIT && seg.fin()) {
-                    timers.linger = now + config.timeWaitNanos;
-                }
-                if (state == TcpState.SYN_RECEIVED) {
-                    emitter.syn(true);
-                } else {
-                    emitter.ack();
-                }
-            }
-            return;
-        }
-        if (seg.rst()) {
-            if (state == TcpState.TIME_WAIT) {
-                // RFC 1337: a reset must not cut TIME-WAIT short
-                return;
-            }
-            // RFC 5961 section 3.2: only an exact match resets; anything else in the window is challenged
-            if (segPos == rcvNxt) {
-                fail(TcpError.CONNECTION_RESET, false);
-            } else {
-                challengeAck();
-            }
-            return;
-        }
-        if (seg.syn()) {
-            // RFC 5961 section 4.2
-            challengeAck();
-            return;
-        }
-        if (!seg.ackFlag()) {
-            return;
-        }
-        long ackPos = sender.widen(seg.ack());
-        if (state == TcpState.SYN_RECEIVED) {
-            if (ackPos <= sender.una || ackPos > sender.max) {
-                emitter.resetFor(seg);
-                return;
-            }
-            establish(ackPos, seg.window(), segPos);
-        }
-        if (ackPos > sender.max) {
-            emitter.ack();
-            return;
-        }
-        if (ackPos < sender.una - sender.maxWnd) {
-            // RFC 5961 section 5.2: too old to be from the peer
-            challengeAck();
-            return;
-        }
-        if (tsOk && seg.hasTimestamps() && segPos <= receiver.lastAckSent) {
-            tsRecent = seg.tsVal();
-            tsRecentAt = now;
-        }
+    /** Any acceptable segment with an ACK shows the peer is alive. */
+    void onPeerHeard() {
         keepaliveProbesSent = 0;
         armKeepalive();
-        sender.onAck(seg, ackPos, segPos);
-        if (sender.finAcked()) {
-            switch (state) {
-                case FIN_WAIT_1 -> {
-                    state = TcpState.FIN_WAIT_2;
-                    if (closeCalled) {
-                        timers.linger = now + config.finWait2TimeoutNanos;
-                    }
-                }
-                case CLOSING -> enterTimeWait();
-                case LAST_ACK -> {
-                    toClosed();
-                    return;
-                }
-                default -> {
-                }
-            }
-        }
-        switch (state) {
-            case ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2 -> acceptPayload(seg, segPos, zeroWindowDrop);
-            default -> {
-            }
-        }
     }
 
-    private void acceptPayload(TcpSegment seg, long dataPos, boolean zeroWindowDrop) {
-        if (seg.payloadLength() == 0 && !seg.fin()) {
-            return;
-        }
-        if (closeCalled && seg.payloadLength() > 0 && dataPos + seg.payloadLength() > receiver.next()) {
-            // RFC 2525 / RFC 9293 3.10.4: nobody will read this data
-            emitter.reset();
-            fail(TcpError.DATA_AFTER_CLOSE, false);
-            return;
-        }
-        receiver.accept(seg, dataPos, zeroWindowDrop);
-    }
-
-    private void challengeAck() {
-        if (now - challengeWindowStart >= 1_000_000_000L || challengeWindowStart == Long.MIN_VALUE) {
-            challengeWindowStart = now;
-            challengeAcksInWindow = 0;
-        }
-        if (challengeAcksInWindow < config.challengeAcksPerSecond) {
-            challengeAcksInWindow++;
-            challengeAcksSent++;
-            emitter.ack();
+    void onFinAckedInFinWait1() {
+        state = TcpState.FIN_WAIT_2;
+        if (closeCalled) {
+            timers.linger = now + config.finWait2TimeoutNanos;
         }
     }
 
     /** Receiver callback: the peer's FIN was consumed in order. */
     void onPeerFin() {
-        pendingEvents |= EV_PEER_FIN;
+        events.peerFin();
         switch (state) {
             case SYN_RECEIVED, ESTABLISHED -> state = TcpState.CLOSE_WAIT;
             case FIN_WAIT_1 -> {
@@ -364,18 +126,18 @@ public final class TcpConnection {
         }
     }
 
-    private void enterTimeWait() {
+    void enterTimeWait() {
         state = TcpState.TIME_WAIT;
         timers.clearAll();
         timers.linger = now + config.timeWaitNanos;
     }
 
     void signalReadable() {
-        pendingEvents |= EV_READABLE;
+        events.readable();
     }
 
     void signalWritable() {
-        pendingEvents |= EV_WRITABLE;
+        events.writable();
     }
 
     int tsClock() {
@@ -395,7 +157,7 @@ public final class TcpConnection {
         }
         int n = sender.write(src, 0, Math.toIntExact(Math.min(src.byteSize(), Integer.MAX_VALUE)));
         flush();
-        finish();
+        events.dispatch();
         return n;
     }
 
@@ -417,7 +179,7 @@ public final class TcpConnection {
             receiver.ackNow = true;
         }
         flush();
-        finish();
+        events.dispatch();
         return n;
     }
 
@@ -446,7 +208,7 @@ public final class TcpConnection {
             }
         }
         flush();
-        finish();
+        events.dispatch();
     }
 
     /**
@@ -461,7 +223,7 @@ public final class TcpConnection {
             }
             case LISTEN, SYN_SENT -> {
                 toClosed();
-                finish();
+                events.dispatch();
                 return;
             }
             default -> {
@@ -476,7 +238,7 @@ public final class TcpConnection {
             timers.linger = now + config.finWait2TimeoutNanos;
         }
         shutdownOutput(nowNanos);
-        finish();
+        events.dispatch();
     }
 
     /** Drops the connection at once, telling the peer with a RST when it knows us. */
@@ -491,7 +253,7 @@ public final class TcpConnection {
             }
         }
         toClosed();
-        finish();
+        events.dispatch();
     }
 
     // ---------------------------------------------------------------- timers
@@ -531,7 +293,7 @@ public final class TcpConnection {
             receiver.ackNow = true;
         }
         flush();
-        finish();
+        events.dispatch();
     }
 
     private void onRetransmitTimer() {
@@ -552,7 +314,7 @@ public final class TcpConnection {
         }
     }
 
-    private void armKeepalive() {
+    void armKeepalive() {
         if (config.keepalive && (state == TcpState.ESTABLISHED || state == TcpState.CLOSE_WAIT)) {
             timers.keepalive = now + config.keepaliveIdleNanos;
         }
@@ -595,56 +357,19 @@ public final class TcpConnection {
         }
     }
 
-    private void fail(TcpError error, boolean sendReset) {
+    void fail(TcpError error, boolean sendReset) {
         if (sendReset && (state.synchronizedState() || state == TcpState.SYN_RECEIVED)) {
             emitter.reset();
         }
-        pendingError = error;
-        pendingEvents |= EV_ERROR;
+        events.error(error);
         toClosed();
     }
 
-    private void toClosed() {
-        if (state == TcpState.CLOSED && (pendingEvents & EV_CLOSED) != 0) {
-            return;
-        }
+    void toClosed() {
         state = TcpState.CLOSED;
         timers.clearAll();
         receiver.ackNow = false;
-        pendingEvents |= EV_CLOSED;
-    }
-
-    private void finish() {
-        if (dispatching) {
-            return;
-        }
-        dispatching = true;
-        try {
-            while (pendingEvents != 0) {
-                int ev = pendingEvents;
-                pendingEvents = 0;
-                if ((ev & EV_CONNECTED) != 0) {
-                    events.onConnected();
-                }
-                if ((ev & EV_READABLE) != 0) {
-                    events.onReadable();
-                }
-                if ((ev & EV_PEER_FIN) != 0) {
-                    events.onPeerFin();
-                }
-                if ((ev & EV_WRITABLE) != 0) {
-                    events.onWritable();
-                }
-                if ((ev & EV_ERROR) != 0) {
-                    events.onError(pendingError);
-                }
-                if ((ev & EV_CLOSED) != 0) {
-                    events.onClosed();
-                }
-            }
-        } finally {
-            dispatching = false;
-        }
+        events.closed();
     }
 
     // ---------------------------------------------------------------- observation
@@ -718,7 +443,7 @@ public final class TcpConnection {
     }
 
     public long challengeAcksSent() {
-        return challengeAcksSent;
+        return arrival.challengeAcksSent;
     }
 
     @Override
