@@ -431,7 +431,7 @@ public final class TcpConnection {
     }
 
     public long fastRetransmits() {
-        return sender.fastRetransmits;
+        return sender.recovery == null ? 0 : sender.recovery.fastRetransmits;
     }
 
     public long retransmitTimeouts() {
@@ -449,8 +449,9 @@ public final class TcpConnection {
     @Override
     public String toString() {
         return "TcpConnection[" + state + " una=" + sender.una + " nxt=" + sender.nxt + " max=" + sender.max
-                + " wnd=" + sender.wnd + " cwnd=" + congestionWindow() + " dupAcks=" + sender.dupAcks
-                + (sender.recovery ? " recovery" : "") + " rcv=" + receiver.next() + " rwnd=" + receiver.window()
+                + " wnd=" + sender.wnd + " cwnd=" + congestionWindow()
+                + (sender.recovery != null && sender.recovery.active ? " recovering" : "")
+                + " rcv=" + receiver.next() + " rwnd=" + receiver.window()
                 + "]";
     }
 }

@@ -4,8 +4,8 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * The send side of a connection: the send buffer (which is also the retransmission queue), SND.UNA / SND.NXT /
- * SND.WND, segmentation by MSS, congestion control, loss recovery (NewReno fast retransmit and partial ACKs per
- * RFC 6582 without SACK; RFC 6675 scoreboard recovery with SACK), the retransmission timer with RFC 6298
+ * SND.WND, segmentation by MSS with sender SWS avoidance, ACK processing (window updates, SACK blocks into the
+ * {@link SackScoreboard}, duplicate ACKs into {@link LossRecovery}), the retransmission timer with RFC 6298
  * backoff, Karn/timestamp RTT sampling and the persist timer.
  *
  * <p>Positions are 64-bit offsets in our sequence space counted from our ISN: position 0 is the SYN, data
@@ -30,11 +30,7 @@ final class TcpSender {
     long wl2;
     boolean finQueued;
     boolean writeBlocked;
-    int dupAcks;
-    boolean recovery;
-    long recover;
-    long highRxt;
-    long inflation;
+    LossRecovery recovery;
     boolean timing;
     long timedPos;
     long timedAt;
@@ -43,7 +39,6 @@ final class TcpSender {
     int persistBackoff;
     int probesUnanswered;
     long retransmittedSegments;
-    long fastRetransmits;
     long timeouts;
 
     TcpSender(TcpConnection c, TcpConfig config) {
@@ -93,25 +88,28 @@ final class TcpSender {
         return n;
     }
 
+    /** Called once the handshake fixed the MSS and whether SACK is used. */
     void startCongestionControl() {
         cc = c.config.congestion.create(smss, c.config.initialCwndSegments);
+        recovery = new LossRecovery(this, c.sackOk);
+    }
+
+    long now() {
+        return c.now;
     }
 
     long effectiveCwnd() {
-        long w = cc.cwnd();
-        if (recovery && !c.sackOk) {
-            w += inflation;
-        } else if (!recovery && dupAcks > 0) {
-            // RFC 3042 limited transmit: each of the first two duplicate ACKs lets one new segment out
-            w += (long) Math.min(dupAcks, 2) * smss;
-        }
-        return Math.max(w, smss);
+        return Math.max(cc.cwnd() + recovery.windowBonus(smss), smss);
+    }
+
+    void restartRetransmitTimer() {
+        c.timers.retransmit = c.now + rtt.rto();
     }
 
     /** Sends what the windows allow. {@code force} overrides sender SWS avoidance (the persist timer). */
     void output(boolean force) {
-        if (recovery && c.sackOk) {
-            sackRecoveryOutput();
+        if (recovery.active && c.sackOk) {
+            recovery.sackOutput();
         }
         boolean windowBlocked = false;
         while (true) {
@@ -136,9 +134,9 @@ final class TcpSender {
                         break;
                     }
                 }
-                sendNew((int) len);
+                sendNewSegment((int) len);
             } else if (finQueued && nxt == end) {
-                sendNew(0);
+                sendNewSegment(0);
             } else {
                 break;
             }
@@ -161,11 +159,12 @@ final class TcpSender {
         return Math.min(t, c.config.maxRtoNanos);
     }
 
-    private void sendNew(int maxLen) {
+    /** Sends one segment from SND.NXT; false when there was nothing to send. */
+    boolean sendNewSegment(int maxLen) {
         boolean fresh = nxt >= max;
         int used = sendRange(nxt, maxLen);
         if (used == 0) {
-            return;
+            return false;
         }
         if (fresh && !timing && !c.tsOk) {
             timing = true;
@@ -181,6 +180,7 @@ final class TcpSender {
         if (c.timers.retransmit == TcpTimers.NONE) {
             c.timers.retransmit = c.now + rtt.rto();
         }
+        return true;
     }
 
     /** Emits one segment of data (and the FIN if it is next) from {@code pos}; returns sequence space used. */
@@ -200,57 +200,13 @@ final class TcpSender {
         return len + (fin ? 1 : 0);
     }
 
-    private void retransmit(long pos, int maxLen) {
+    /** Resends from {@code pos} (never beyond what was sent); returns sequence space used. */
+    int retransmit(long pos, int maxLen) {
         int used = sendRange(pos, (int) Math.min(maxLen, max - pos));
         if (used > 0) {
             retransmittedSegments++;
-            if (recovery && c.sackOk) {
-                highRxt = Math.max(highRxt, pos + used);
-            }
         }
-    }
-
-    /** RFC 6675 section 5 (steps C and NextSeg): fill the pipe with retransmissions, then new data. */
-    private void sackRecoveryOutput() {
-        long cwnd = cc.cwnd();
-        for (int guard = 0; guard < 1024; guard++) {
-            long pipe = scoreboard.pipe(una, max, highRxt, smss);
-            if (cwnd - pipe < smss) {
-                return;
-            }
-            long s = scoreboard.nextUnsacked(Math.max(highRxt, una));
-            if (s < max && scoreboard.isLost(s, smss)) {
-                int len = (int) Math.min(smss, scoreboard.nextSacked(s, max) - s);
-                int used = sendRange(s, len);
-                if (used == 0) {
-                    return;
-                }
-                retransmittedSegments++;
-                highRxt = s + used;
-                continue;
-            }
-            long end = dataEnd();
-            long usable = una + wnd - nxt;
-            if (nxt < end || (finQueued && nxt == end)) {
-                long len = Math.min(Math.min(end - nxt, smss), usable);
-                if (len > 0 || (nxt == end && usable >= 0)) {
-                    sendNew((int) Math.max(len, 0));
-                    continue;
-                }
-                return;
-            }
-            if (s < max) {
-                int len = (int) Math.min(smss, scoreboard.nextSacked(s, max) - s);
-                int used = sendRange(s, len);
-                if (used == 0) {
-                    return;
-                }
-                retransmittedSegments++;
-                highRxt = s + used;
-                continue;
-            }
-            return;
-        }
+        return used;
     }
 
     /** Processes the ACK field, window and SACK blocks of an acceptable segment. */
@@ -279,7 +235,7 @@ final class TcpSender {
             newAck(seg, ackPos);
         } else if (ackPos == una && outstanding() && seg.payloadLength() == 0 && !seg.fin()
                 && (sameWindow || sackGrew)) {
-            duplicateAck();
+            recovery.onDuplicateAck();
         }
         if (wnd > 0 && c.timers.persist != TcpTimers.NONE && !outstanding()) {
             persistBackoff = 0;
@@ -306,59 +262,14 @@ final class TcpSender {
             nxt = una;
         }
         scoreboard.prune(una);
-        if (recovery) {
-            if (ackPos >= recover) {
-                recovery = false;
-                inflation = 0;
-                dupAcks = 0;
-            } else if (!c.sackOk) {
-                // RFC 6582 partial ACK: resend the next hole, deflate by what left the network
-                retransmit(una, smss);
-                inflation -= acked;
-                if (acked >= smss) {
-                    inflation += smss;
-                }
-            } else {
-                highRxt = Math.max(highRxt, una);
-            }
-        } else {
-            dupAcks = 0;
-            if (cc != null) {
-                cc.onAck(acked, c.now, rtt.srtt());
-            }
+        if (recovery.onNewAck(ackPos, acked)) {
+            cc.onAck(acked, c.now, rtt.srtt());
         }
         c.timers.retransmit = outstanding() ? c.now + rtt.rto() : TcpTimers.NONE;
         if (freed > 0 && writeBlocked) {
             writeBlocked = false;
             c.signalWritable();
         }
-    }
-
-    private void duplicateAck() {
-        dupAcks++;
-        if (recovery) {
-            if (!c.sackOk) {
-                inflation += smss;
-            }
-            return;
-        }
-        boolean lossSignalled = dupAcks >= SackScoreboard.DUP_THRESH
-                || (c.sackOk && scoreboard.isLost(una, smss));
-        if (lossSignalled && una >= recover && cc != null) {
-            enterRecovery();
-        }
-    }
-
-    private void enterRecovery() {
-        fastRetransmits++;
-        recovery = true;
-        recover = max;
-        timing = false;
-        cc.onLoss(max - una, c.now);
-        highRxt = una;
-        inflation = c.sackOk ? 0 : 3L * smss;
-        retransmit(una, smss);
-        c.timers.retransmit = c.now + rtt.rto();
     }
 
     /** Retransmission timer expiry with data or FIN outstanding. Returns false when the connection gave up. */
@@ -372,18 +283,14 @@ final class TcpSender {
             return false;
         }
         cc.onTimeout(max - una, retries == 1, c.now);
-        recovery = false;
-        inflation = 0;
-        dupAcks = 0;
+        recovery.onTimeout();
         scoreboard.clear();
-        recover = max;
         timing = false;
         rtt.backoff();
         nxt = una;
         // the first unacknowledged segment goes out even into a zero window: it doubles as a window probe
-        int used = sendRange(una, (int) Math.min(smss, max - una));
+        int used = retransmit(una, smss);
         if (used > 0) {
-            retransmittedSegments++;
             nxt = una + used;
         }
         c.timers.retransmit = c.now + rtt.rto();

@@ -67,12 +67,12 @@ class TcpLossyChannelPropertyTest {
         long delivered;
         long dropped;
 
-        Sim(Random rnd) {
+        Sim(Random rnd, boolean perfect) {
             this.rnd = rnd;
-            loss = rnd.nextDouble() * 0.2;
-            dup = rnd.nextDouble() * 0.05;
+            loss = perfect ? 0 : rnd.nextDouble() * 0.2;
+            dup = perfect ? 0 : rnd.nextDouble() * 0.05;
             delay = (1 + rnd.nextInt(30)) * MS;
-            jitter = rnd.nextInt(3) == 0 ? 0 : (long) (rnd.nextDouble() * 2 * delay);
+            jitter = perfect || rnd.nextInt(3) == 0 ? 0 : (long) (rnd.nextDouble() * 2 * delay);
         }
 
         void send(Peer to, SentSegment s) {
@@ -117,15 +117,34 @@ class TcpLossyChannelPropertyTest {
     @MethodSource("seeds")
     void deliversExactStreamsAndClosesCleanly(long seed) {
         try {
-            runCase(seed);
+            runCase(seed, false);
         } catch (AssertionError | RuntimeException e) {
             throw new AssertionError("failing seed " + seed + " (rerun with -Dtcp.seed=" + seed + "): " + e, e);
         }
     }
 
-    private void runCase(long seed) {
+    /** Without loss, reordering or duplication nothing may ever be sent twice. */
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("perfectSeeds")
+    void perfectChannelNeverRetransmits(long seed) {
+        try {
+            Peer[] peers = runCase(seed, true);
+            for (Peer p : peers) {
+                assertEquals(0, p.conn.retransmittedSegments(), p.name + " retransmitted");
+                assertEquals(0, p.conn.retransmitTimeouts(), p.name + " timed out");
+            }
+        } catch (AssertionError | RuntimeException e) {
+            throw new AssertionError("failing seed " + seed + ": " + e, e);
+        }
+    }
+
+    static LongStream perfectSeeds() {
+        return LongStream.range(0, 200).map(i -> 0x5DEECE66DL * (i + 7));
+    }
+
+    private Peer[] runCase(long seed, boolean perfect) {
         Random rnd = new Random(seed);
-        Sim sim = new Sim(rnd);
+        Sim sim = new Sim(rnd, perfect);
         Peer a = new Peer("A");
         Peer b = new Peer("B");
         a.toSend = randomBytes(rnd, rnd.nextInt(4) == 0 ? 0 : rnd.nextInt(20_000));
@@ -197,6 +216,7 @@ class TcpLossyChannelPropertyTest {
         assertArrayEquals(b.toSend, a.got.toByteArray(), "B->A stream");
         assertEquals(TcpState.CLOSED, a.conn.state());
         assertEquals(TcpState.CLOSED, b.conn.state());
+        return new Peer[] {a, b};
     }
 
     private static void drain(Peer p, long now) {
