@@ -78,6 +78,7 @@ final class LossRecovery {
 
     private void enter() {
         fastRetransmits++;
+        s.countFastRetransmit();
         active = true;
         recover = s.max;
         s.timing = false;

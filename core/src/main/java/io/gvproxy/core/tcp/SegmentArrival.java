@@ -59,6 +59,7 @@ final class SegmentArrival {
             return;
         }
         if (!seg.syn()) {
+            c.counters.dropInvalidForState.increment();
             return;
         }
         negotiate(seg);
@@ -80,11 +81,13 @@ final class SegmentArrival {
         }
         if (seg.rst()) {
             if (seg.ackFlag()) {
+                c.counters.resetsReceived.increment();
                 c.fail(TcpError.CONNECTION_REFUSED, false);
             }
             return;
         }
         if (!seg.syn()) {
+            c.counters.dropInvalidForState.increment();
             return;
         }
         negotiate(seg);
@@ -126,6 +129,7 @@ final class SegmentArrival {
         if (c.tsOk && seg.hasTimestamps() && !seg.rst() && Seq.lt(seg.tsVal(), c.tsRecent)
                 && c.now - tsRecentAt < TS_RECENT_VALID_NANOS) {
             // PAWS (RFC 7323 section 5.3): an old duplicate
+            c.counters.dropPaws.increment();
             c.emitter.ack();
             return;
         }
@@ -156,6 +160,7 @@ final class SegmentArrival {
                     || (segPos < rcvNxt && last >= rcvNxt + wnd);
         }
         if (!acceptable) {
+            c.counters.dropOutOfWindow.increment();
             if (!seg.rst()) {
                 if (c.state == TcpState.TIME_WAIT && seg.fin()) {
                     c.timers.linger = c.now + c.config.timeWaitNanos;
@@ -175,6 +180,7 @@ final class SegmentArrival {
             }
             // RFC 5961 section 3.2: only an exact match resets; anything else in the window is challenged
             if (segPos == rcvNxt) {
+                c.counters.resetsReceived.increment();
                 c.fail(TcpError.CONNECTION_RESET, false);
             } else {
                 challengeAck();
@@ -187,6 +193,7 @@ final class SegmentArrival {
             return;
         }
         if (!seg.ackFlag()) {
+            c.counters.dropInvalidForState.increment();
             return;
         }
         long ackPos = sender.widen(seg.ack());
@@ -198,11 +205,13 @@ final class SegmentArrival {
             establish(ackPos, seg.window(), segPos);
         }
         if (ackPos > sender.max) {
+            c.counters.dropAckUnsent.increment();
             c.emitter.ack();
             return;
         }
         if (ackPos < sender.una - sender.maxWnd) {
             // RFC 5961 section 5.2: too old to be from the peer
+            c.counters.dropAckTooOld.increment();
             challengeAck();
             return;
         }
@@ -252,6 +261,7 @@ final class SegmentArrival {
         if (challengeAcksInWindow < c.config.challengeAcksPerSecond) {
             challengeAcksInWindow++;
             challengeAcksSent++;
+            c.counters.challengeAcks.increment();
             c.emitter.ack();
         }
     }

@@ -91,6 +91,10 @@ final class SegmentEmitter {
 
     private void transmit() {
         segmentsSent++;
+        c.counters.segmentsOut.increment();
+        if (out.rst()) {
+            c.counters.resetsSent.increment();
+        }
         sink.transmit(out);
     }
 }

@@ -23,6 +23,7 @@ public final class TcpConnection {
     final TcpReceiver receiver;
     final SegmentEmitter emitter;
     final EventDispatcher events;
+    final TcpCounters counters;
     private final SegmentArrival arrival;
     TcpState state = TcpState.CLOSED;
     long now;
@@ -39,7 +40,13 @@ public final class TcpConnection {
      * @param iss our initial sequence number (see {@link IsnGenerator})
      */
     public TcpConnection(TcpConfig config, int iss, SegmentSink sink, TcpEvents events) {
+        this(config, iss, sink, events, TcpCounters.unregistered());
+    }
+
+    /** As above, counting drops, retransmissions and resets in {@code counters} (shared by many connections). */
+    public TcpConnection(TcpConfig config, int iss, SegmentSink sink, TcpEvents events, TcpCounters counters) {
         this.config = Objects.requireNonNull(config);
+        this.counters = Objects.requireNonNull(counters);
         this.events = new EventDispatcher(events);
         this.arrival = new SegmentArrival(this);
         this.sender = new TcpSender(this, config);
@@ -90,6 +97,7 @@ public final class TcpConnection {
     /** Processes one segment addressed to this connection. The segment is lent for the call. */
     public void input(TcpSegment seg, long nowNanos) {
         now = nowNanos;
+        counters.segmentsIn.increment();
         arrival.process(seg);
         flush();
         events.dispatch();
@@ -300,6 +308,7 @@ public final class TcpConnection {
         if (state == TcpState.SYN_SENT || state == TcpState.SYN_RECEIVED) {
             sender.synRetries++;
             sender.timeouts++;
+            counters.retransmitTimeouts.increment();
             if (sender.synRetries > config.maxSynRetransmits) {
                 fail(TcpError.TIMED_OUT, state == TcpState.SYN_RECEIVED);
                 return;

@@ -138,6 +138,8 @@ final class TcpReceiver {
             right = n;
         }
         if (dataPos + len > right) {
+            int cut = (int) Math.min(len, dataPos + len - right);
+            c.counters.dropBeyondWindowBytes.add(cut);
             len = (int) Math.max(0, right - dataPos);
             fin = false;
             ackNow = true;
@@ -147,6 +149,7 @@ final class TcpReceiver {
             long advanced = buf.store(dataPos - 1, seg.payloadSource(), srcOffset, len);
             if (advanced < 0) {
                 outOfOrderDropped++;
+                c.counters.dropOutOfOrderFull.increment();
                 ackNow = true;
             } else if (dataPos > n) {
                 ackNow = true;

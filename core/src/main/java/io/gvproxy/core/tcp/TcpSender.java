@@ -102,6 +102,10 @@ final class TcpSender {
         return Math.max(cc.cwnd() + recovery.windowBonus(smss), smss);
     }
 
+    void countFastRetransmit() {
+        c.counters.fastRetransmits.increment();
+    }
+
     void restartRetransmitTimer() {
         c.timers.retransmit = c.now + rtt.rto();
     }
@@ -172,6 +176,7 @@ final class TcpSender {
             timedAt = c.now;
         } else if (!fresh) {
             retransmittedSegments++;
+            c.counters.retransmittedSegments.increment();
         }
         nxt += used;
         if (nxt > max) {
@@ -205,6 +210,7 @@ final class TcpSender {
         int used = sendRange(pos, (int) Math.min(maxLen, max - pos));
         if (used > 0) {
             retransmittedSegments++;
+            c.counters.retransmittedSegments.increment();
         }
         return used;
     }
@@ -279,6 +285,7 @@ final class TcpSender {
         }
         retries++;
         timeouts++;
+        c.counters.retransmitTimeouts.increment();
         if (retries > c.config.maxRetransmits) {
             return false;
         }

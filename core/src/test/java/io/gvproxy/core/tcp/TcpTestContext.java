@@ -28,6 +28,8 @@ final class TcpTestContext {
     /** The peer's timestamp clock, in its own ticks. */
     int peerTs = 77;
 
+    final io.gvproxy.core.stats.Counters counters = new io.gvproxy.core.stats.Counters();
+
     TcpTestContext(TcpConfig config) {
         conn = new TcpConnection(config, OUR_ISS, s -> out.add(SentSegment.copyOf(s)), new TcpEvents() {
             @Override
@@ -60,7 +62,11 @@ final class TcpTestContext {
             public void onClosed() {
                 events.add("closed");
             }
-        });
+        }, new TcpCounters(counters, "tcp"));
+    }
+
+    long counter(String name) {
+        return counters.get("tcp." + name);
     }
 
     static TcpConfig.Builder config() {
