@@ -80,13 +80,9 @@ final class SegmentEmitter {
 
     /** RFC 9293 reset generation for a segment that belongs to no synchronized connection. */
     void resetFor(TcpSegment seg) {
-        out.clear();
-        if (seg.ackFlag()) {
-            out.flags(TcpFlags.RST).seq(seg.ack());
-        } else {
-            out.flags(TcpFlags.RST | TcpFlags.ACK).seq(0).ack(seg.seq() + seg.sequenceLength());
+        if (ResetReply.fill(seg, out)) {
+            transmit();
         }
-        transmit();
     }
 
     private void transmit() {

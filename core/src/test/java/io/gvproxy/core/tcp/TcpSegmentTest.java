@@ -36,6 +36,21 @@ class TcpSegmentTest {
     }
 
     @Test
+    void resetRepliesFollowRfc9293() {
+        TcpSegment reply = new TcpSegment();
+        assertTrue(ResetReply.fill(new TcpSegment().seq(100).flags(TcpFlags.SYN), reply));
+        assertEquals(TcpFlags.RST | TcpFlags.ACK, reply.flags());
+        assertEquals(0, reply.seq());
+        assertEquals(101, reply.ack(), "the SYN counts");
+        assertTrue(ResetReply.fill(new TcpSegment().seq(100).ack(555).flags(TcpFlags.ACK)
+                .payload(MemorySegment.ofArray(new byte[10])), reply));
+        assertEquals(TcpFlags.RST, reply.flags());
+        assertEquals(555, reply.seq());
+        assertFalse(ResetReply.fill(new TcpSegment().flags(TcpFlags.RST | TcpFlags.ACK), reply),
+                "a reset is never answered");
+    }
+
+    @Test
     void atMostFourSackBlocksAreKept() {
         TcpSegment s = new TcpSegment();
         for (int i = 0; i < 6; i++) {
