@@ -12,9 +12,10 @@ final class SendBuffer {
     private long head;
     private long tail;
 
-    SendBuffer(int capacity) {
+    /** {@code maxSegment}: the largest payload ever read as one slice (see {@link ByteRing}'s mirror). */
+    SendBuffer(int capacity, int maxSegment) {
         this.capacity = capacity;
-        this.ring = new ByteRing(capacity);
+        this.ring = new ByteRing(capacity, maxSegment);
     }
 
     int write(MemorySegment src, long offset, int len) {

@@ -43,7 +43,7 @@ final class TcpSender {
 
     TcpSender(TcpConnection c, TcpConfig config) {
         this.c = c;
-        this.buf = new SendBuffer(config.sendBufferBytes);
+        this.buf = new SendBuffer(config.sendBufferBytes, config.mss);
         this.rtt = new RttEstimator(config.initialRtoNanos, config.minRtoNanos, config.maxRtoNanos);
     }
 

@@ -25,8 +25,27 @@ class BufferStructuresTest {
     }
 
     @Test
+    void mirrorMakesRunsAcrossTheWrapContiguous() {
+        ByteRing ring = new ByteRing(1 << 16, 1500);
+        byte[] data = TcpTestContext.bytes(3000, 9);
+        long pos = 3000;
+        ring.ensure(pos, pos + 3000);
+        ring.write(pos, MemorySegment.ofArray(data), 0, 3000);
+        assertEquals(4096 + 1500 - 3000, ring.contiguous(pos));
+        byte[] run = ring.view().asSlice(ring.index(pos), ring.contiguous(pos)).toArray(
+                java.lang.foreign.ValueLayout.JAVA_BYTE);
+        assertArrayEquals(java.util.Arrays.copyOf(data, run.length), run);
+        // growing keeps the mirror valid
+        ring.ensure(pos, pos + 6000);
+        assertEquals(8192, ring.size());
+        byte[] back = new byte[3000];
+        ring.read(pos, MemorySegment.ofArray(back), 0, 3000);
+        assertArrayEquals(data, back);
+    }
+
+    @Test
     void sendBufferIsBoundedAndReleasesAcknowledgedBytes() {
-        SendBuffer b = new SendBuffer(5000);
+        SendBuffer b = new SendBuffer(5000, 1460);
         MemorySegment src = MemorySegment.ofArray(new byte[8000]);
         assertEquals(5000, b.write(src, 0, 8000));
         assertEquals(0, b.write(src, 0, 1));
