@@ -387,6 +387,21 @@ public final class TcpConnection {
         return state;
     }
 
+    /**
+     * Whether {@code syn}, arriving for this connection's 4-tuple while it lingers in TIME-WAIT, may start a new
+     * connection (RFC 6191: its timestamp, or else its sequence number, is newer than anything seen). The owner
+     * then {@link #abort}s this one, which sends nothing from TIME-WAIT, and hands the SYN to a new connection.
+     */
+    public boolean timeWaitAcceptsNewSyn(TcpSegment syn) {
+        if (state != TcpState.TIME_WAIT || !syn.syn() || syn.ackFlag() || syn.rst()) {
+            return false;
+        }
+        if (tsOk && syn.hasTimestamps()) {
+            return Seq.gt(syn.tsVal(), tsRecent);
+        }
+        return Seq.gt(syn.seq(), receiver.ackSeq());
+    }
+
     /** Bytes {@link #read} can return now. */
     public int readable() {
         return receiver.readable();

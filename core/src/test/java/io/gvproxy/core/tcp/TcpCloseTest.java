@@ -6,6 +6,7 @@ import static io.gvproxy.core.tcp.TcpTestContext.ours;
 import static io.gvproxy.core.tcp.TcpTestContext.withData;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -111,6 +112,38 @@ class TcpCloseTest {
         assertEquals(TcpState.TIME_WAIT, t.conn.state(), "RFC 1337: no TIME-WAIT assassination");
         t.advance(100 * MS);
         assertEquals(TcpState.CLOSED, t.conn.state());
+    }
+
+    @Test
+    void timeWaitLetsANewerSynReuseTheTuple() {
+        TcpTestContext t = established(TcpConfig.defaults());
+        t.conn.shutdownOutput(t.now);
+        t.next();
+        t.send(t.peer(0, 1, TcpFlags.FIN));
+        t.next();
+        assertEquals(TcpState.TIME_WAIT, t.conn.state());
+        TcpSegment older = new TcpSegment().seq(TcpTestContext.peers(-100)).flags(TcpFlags.SYN);
+        TcpSegment newer = new TcpSegment().seq(TcpTestContext.peers(100_000)).flags(TcpFlags.SYN);
+        assertFalse(t.conn.timeWaitAcceptsNewSyn(older));
+        assertTrue(t.conn.timeWaitAcceptsNewSyn(newer));
+        assertFalse(t.conn.timeWaitAcceptsNewSyn(new TcpSegment().seq(TcpTestContext.peers(100_000))
+                .flags(TcpFlags.SYN | TcpFlags.ACK)));
+        t.conn.abort(t.now);
+        t.expectNothing();
+        assertEquals(TcpState.CLOSED, t.conn.state());
+    }
+
+    @Test
+    void timeWaitComparesTimestampsWhenTheyAreInUse() {
+        TcpTestContext t = new TcpTestContext(TcpConfig.defaults());
+        t.establishPassive(t.fullSyn());
+        t.conn.shutdownOutput(t.now);
+        t.next();
+        t.send(t.peer(0, 1, TcpFlags.FIN).timestamps(t.peerTs + 5, 0));
+        assertEquals(TcpState.TIME_WAIT, t.conn.state());
+        TcpSegment syn = new TcpSegment().seq(TcpTestContext.peers(-100)).flags(TcpFlags.SYN);
+        assertFalse(t.conn.timeWaitAcceptsNewSyn(syn.timestamps(t.peerTs + 4, 0)));
+        assertTrue(t.conn.timeWaitAcceptsNewSyn(syn.timestamps(t.peerTs + 6, 0)), "a lower seq is fine");
     }
 
     @Test
