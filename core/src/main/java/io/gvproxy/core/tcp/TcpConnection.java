@@ -155,31 +155,38 @@ public final class TcpConnection {
     // ---------------------------------------------------------------- application side
 
     /**
-     * Queues bytes for sending; returns how many fit in the send buffer (0 when full: wait for
-     * {@link TcpEvents#onWritable()}). Throws once the send side is shut down or the connection is closed.
+     * Queues {@code length} bytes of {@code src} from {@code offset} for sending; returns how many fit in the send
+     * buffer (0 when full: wait for {@link TcpEvents#onWritable()}). Bytes are copied; nothing is kept of
+     * {@code src}. Throws once the send side is shut down or the connection is closed.
      */
-    public int write(MemorySegment src, long nowNanos) {
+    public int write(MemorySegment src, long offset, int length, long nowNanos) {
         now = nowNanos;
         if (sender.finQueued || state == TcpState.CLOSED || state == TcpState.LISTEN) {
             throw new IllegalStateException("send side closed: " + state);
         }
-        int n = sender.write(src, 0, Math.toIntExact(Math.min(src.byteSize(), Integer.MAX_VALUE)));
+        Objects.checkFromIndexSize(offset, length, src.byteSize());
+        int n = sender.write(src, offset, length);
         flush();
         events.dispatch();
         return n;
     }
 
+    public int write(MemorySegment src, long nowNanos) {
+        return write(src, 0, (int) Math.min(src.byteSize(), Integer.MAX_VALUE), nowNanos);
+    }
+
     public int write(byte[] src, int offset, int length, long nowNanos) {
-        return write(MemorySegment.ofArray(src).asSlice(offset, length), nowNanos);
+        return write(MemorySegment.ofArray(src), offset, length, nowNanos);
     }
 
     /**
-     * Reads received bytes into {@code dst}; returns the count, 0 when nothing is available yet, or -1 at end of
-     * stream (the peer's FIN was reached) or after a reset.
+     * Copies up to {@code length} received bytes into {@code dst} at {@code offset}; returns the count, 0 when
+     * nothing is available yet, or -1 at end of stream (the peer's FIN was reached) or after a reset.
      */
-    public int read(MemorySegment dst, long nowNanos) {
+    public int read(MemorySegment dst, long offset, int length, long nowNanos) {
         now = nowNanos;
-        int n = receiver.read(dst, 0, (int) Math.min(dst.byteSize(), Integer.MAX_VALUE));
+        Objects.checkFromIndexSize(offset, length, dst.byteSize());
+        int n = receiver.read(dst, offset, length);
         if (n == 0) {
             return receiver.finReceived || state == TcpState.CLOSED ? -1 : 0;
         }
@@ -191,8 +198,12 @@ public final class TcpConnection {
         return n;
     }
 
+    public int read(MemorySegment dst, long nowNanos) {
+        return read(dst, 0, (int) Math.min(dst.byteSize(), Integer.MAX_VALUE), nowNanos);
+    }
+
     public int read(byte[] dst, int offset, int length, long nowNanos) {
-        return read(MemorySegment.ofArray(dst).asSlice(offset, length), nowNanos);
+        return read(MemorySegment.ofArray(dst), offset, length, nowNanos);
     }
 
     /** Half-close: a FIN follows the buffered data; receiving continues. */
