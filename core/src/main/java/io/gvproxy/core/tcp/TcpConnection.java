@@ -114,6 +114,7 @@ public final class TcpConnection {
         if (closeCalled) {
             timers.linger = now + config.finWait2TimeoutNanos;
         }
+        armKeepalive();
     }
 
     /** Receiver callback: the peer's FIN was consumed in order. */
@@ -334,14 +335,20 @@ public final class TcpConnection {
         }
     }
 
+    /** Keepalive covers every state where we wait on a peer that may have vanished, half-closed ones included. */
+    private boolean keepaliveApplies() {
+        return config.keepalive && (state == TcpState.ESTABLISHED || state == TcpState.CLOSE_WAIT
+                || state == TcpState.FIN_WAIT_2);
+    }
+
     void armKeepalive() {
-        if (config.keepalive && (state == TcpState.ESTABLISHED || state == TcpState.CLOSE_WAIT)) {
+        if (keepaliveApplies()) {
             timers.keepalive = now + config.keepaliveIdleNanos;
         }
     }
 
     private void onKeepaliveTimer() {
-        if (!config.keepalive || !(state == TcpState.ESTABLISHED || state == TcpState.CLOSE_WAIT)) {
+        if (!keepaliveApplies()) {
             return;
         }
         if (sender.outstanding() || sender.hasUnsent()) {

@@ -48,6 +48,24 @@ class TcpKeepaliveTest {
     }
 
     @Test
+    void aHalfClosedConnectionIsProbedToo() {
+        TcpTestContext t = established();
+        t.conn.shutdownOutput(t.now);
+        t.next();
+        t.send(t.peer(0, 1, 0));
+        assertEquals(TcpState.FIN_WAIT_2, t.conn.state());
+        for (int i = 0; i < 3; i++) {
+            t.fireNextTimer();
+            SentSegment probe = t.next();
+            assertEquals(TcpTestContext.ours(0), probe.seq(), "the FIN's sequence number is now old");
+            assertEquals(0, probe.len());
+        }
+        t.fireNextTimer();
+        assertTrue(t.next().has(TcpFlags.RST));
+        t.assertClosedWith(TcpError.TIMED_OUT);
+    }
+
+    @Test
     void keepaliveIsOffByDefault() {
         TcpTestContext t = new TcpTestContext(TcpConfig.defaults());
         t.establishPassive(TcpTestContext.bareSyn());
