@@ -211,6 +211,8 @@ final class TcpSender {
         if (used > 0) {
             retransmittedSegments++;
             c.counters.retransmittedSegments.increment();
+            // a FIN queued after the data went out may ride along for the first time
+            max = Math.max(max, pos + used);
         }
         return used;
     }
