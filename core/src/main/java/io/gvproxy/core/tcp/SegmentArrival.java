@@ -161,6 +161,9 @@ final class SegmentArrival {
         }
         if (!acceptable) {
             c.counters.dropOutOfWindow.increment();
+            if (c.sackOk && seg.payloadLength() > 0 && segPos + seg.payloadLength() <= rcvNxt) {
+                receiver.noteDuplicate(segPos, segPos + seg.payloadLength());
+            }
             if (!seg.rst()) {
                 if (c.state == TcpState.TIME_WAIT && seg.fin()) {
                     c.timers.linger = c.now + c.config.timeWaitNanos;

@@ -25,7 +25,7 @@ final class SegmentEmitter {
         if (c.tsOk) {
             out.timestamps(c.tsClock(), c.tsRecent);
         }
-        if (c.sackOk && c.receiver.hasOutOfOrder()) {
+        if (c.sackOk && c.receiver.hasSackBlocks()) {
             c.receiver.addSackBlocks(out, c.tsOk ? 3 : 4);
         }
         if (len > 0) {

@@ -26,6 +26,9 @@ final class TcpReceiver {
     int largestSegment;
     long lastAckSent;
     long outOfOrderDropped;
+    /** A duplicate range to report once as the first SACK block (RFC 2883 D-SACK), or start == end. */
+    private long dsackStart;
+    private long dsackEnd;
 
     TcpReceiver(TcpConnection c, TcpConfig config) {
         this.c = c;
@@ -65,8 +68,17 @@ final class TcpReceiver {
         return buf.readable();
     }
 
-    boolean hasOutOfOrder() {
-        return !buf.outOfOrder().isEmpty();
+    boolean hasSackBlocks() {
+        return dsackEnd > dsackStart || !buf.outOfOrder().isEmpty();
+    }
+
+    /** Payload [start, end) arrived again; the peer learns of it through a D-SACK block. */
+    void noteDuplicate(long start, long end) {
+        if (end > start) {
+            dsackStart = start;
+            dsackEnd = end;
+            ackNow = true;
+        }
     }
 
     int read(MemorySegment dst, long offset, int len) {
@@ -126,6 +138,9 @@ final class TcpReceiver {
         long n = next();
         if (dataPos < n) {
             long skip = Math.min(len, n - dataPos);
+            if (c.sackOk) {
+                noteDuplicate(dataPos, dataPos + skip);
+            }
             dataPos += skip;
             srcOffset += skip;
             len -= (int) skip;
@@ -197,6 +212,11 @@ final class TcpReceiver {
 
     /** Writes up to {@code max} SACK blocks, most recently changed range first (RFC 2018 section 4). */
     void addSackBlocks(TcpSegment out, int max) {
+        if (dsackEnd > dsackStart) {
+            out.addSackBlock((int) (irs + dsackStart), (int) (irs + dsackEnd));
+            dsackStart = dsackEnd;
+            max--;
+        }
         OutOfOrderRanges r = buf.outOfOrder();
         int n = Math.min(max, r.count());
         for (int k = 0; k < n; k++) {

@@ -168,6 +168,26 @@ class TcpDataTransferTest {
     }
 
     @Test
+    void duplicatesAreReportedOnceWithADsackBlock() {
+        TcpTestContext t = full(TcpConfig.defaults());
+        peerSends(t, 0, 1000);
+        t.advance(40 * MS);
+        assertEquals(0, t.expectAck(1000).sackBlocks());
+        peerSends(t, 0, 1000);
+        SentSegment d1 = t.expectAck(1000);
+        assertEquals(1, d1.sackBlocks());
+        assertEquals(peers(0), d1.sackLeft()[0], "RFC 2883: the block lies below the cumulative ACK");
+        assertEquals(peers(1000), d1.sackRight()[0]);
+        peerSends(t, 500, 1500);
+        SentSegment d2 = t.expectAck(1500);
+        assertEquals(peers(500), d2.sackLeft()[0]);
+        assertEquals(peers(1000), d2.sackRight()[0]);
+        peerSends(t, 1500, 2500);
+        t.advance(40 * MS);
+        assertEquals(0, t.expectAck(2500).sackBlocks(), "reported once only");
+    }
+
+    @Test
     void outOfOrderQueueIsBounded() {
         TcpTestContext t = bare(TcpConfig.builder().maxOutOfOrderRanges(2).build());
         peerSends(t, 2000, 3000);
