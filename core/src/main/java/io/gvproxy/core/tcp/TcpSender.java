@@ -30,6 +30,8 @@ final class TcpSender {
     long wl2;
     boolean finQueued;
     boolean writeBlocked;
+    /** The last output stopped at the congestion window: only then may ACKs grow it (RFC 7661). */
+    boolean cwndLimited;
     LossRecovery recovery;
     boolean timing;
     long timedPos;
@@ -116,6 +118,7 @@ final class TcpSender {
             recovery.sackOutput();
         }
         boolean windowBlocked = false;
+        cwndLimited = false;
         while (true) {
             long end = dataEnd();
             long usable = una + wnd - nxt;
@@ -123,6 +126,9 @@ final class TcpSender {
             if (nxt < end) {
                 long avail = end - nxt;
                 long len = Math.min(Math.min(avail, smss), Math.min(usable, cwndRoom));
+                if (cwndRoom < Math.min(Math.min(avail, smss), usable)) {
+                    cwndLimited = true;
+                }
                 if (len <= 0) {
                     windowBlocked = usable <= 0 || (usable < smss && usable < avail);
                     break;
@@ -270,7 +276,7 @@ final class TcpSender {
             nxt = una;
         }
         scoreboard.prune(una);
-        if (recovery.onNewAck(ackPos, acked)) {
+        if (recovery.onNewAck(ackPos, acked) && cwndLimited) {
             cc.onAck(acked, c.now, rtt.srtt());
         }
         c.timers.retransmit = outstanding() ? c.now + rtt.rto() : TcpTimers.NONE;

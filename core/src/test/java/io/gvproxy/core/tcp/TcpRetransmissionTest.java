@@ -104,6 +104,21 @@ class TcpRetransmissionTest {
     }
 
     @Test
+    void theCongestionWindowGrowsOnlyWhileItLimitsSending() {
+        TcpTestContext t = bareNewReno(TcpConfig.builder());
+        for (int i = 0; i < 20; i++) {
+            t.write(Arrays.copyOf(DATA, 500));
+            t.next();
+            t.send(t.peer(0, 500L * (i + 1), 0));
+        }
+        assertEquals(10_000, t.conn.congestionWindow(), "application-limited: no growth");
+        t.write(Arrays.copyOf(DATA, 30_000));
+        assertEquals(10, t.drain().size());
+        t.send(t.peer(0, 10_000 + 2_000, 0));
+        assertEquals(12_000, t.conn.congestionWindow(), "cwnd-limited slow start: +2 SMSS for a stretch ACK");
+    }
+
+    @Test
     void duplicateAcksWithAChangedWindowAreNotCounted() {
         TcpTestContext t = bareNewReno(TcpConfig.builder());
         t.write(Arrays.copyOf(DATA, 5000));
