@@ -144,8 +144,12 @@ public final class TcpConfig {
         private int maxOutOfOrderRanges = 64;
         private int challengeAcksPerSecond = 100;
 
+        /** Send buffer, up to 2^30 bytes. */
         public Builder sendBufferBytes(int v) {
             sendBufferBytes = positive(v, "sendBufferBytes");
+            if (v > (1 << 30)) {
+                throw new IllegalArgumentException("sendBufferBytes above 2^30");
+            }
             return this;
         }
 

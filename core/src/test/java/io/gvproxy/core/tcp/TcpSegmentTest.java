@@ -51,6 +51,18 @@ class TcpSegmentTest {
     }
 
     @Test
+    void configRejectsImpossibleValues() {
+        assertThrows(IllegalArgumentException.class, () -> TcpConfig.builder().sendBufferBytes(Integer.MAX_VALUE));
+        assertThrows(IllegalArgumentException.class, () -> TcpConfig.builder().receiveBufferBytes((1 << 30) + 1));
+        assertThrows(IllegalArgumentException.class, () -> TcpConfig.builder().mss(10));
+        assertThrows(IllegalArgumentException.class,
+                () -> TcpConfig.builder().minRtoNanos(5_000_000_000L).maxRtoNanos(1_000_000_000L).build());
+        assertEquals(14, TcpConfig.builder().receiveBufferBytes(1 << 30).build().receiveWindowShift());
+        assertEquals(0, TcpConfig.builder().receiveBufferBytes(1 << 30).windowScaling(false).build()
+                .receiveWindowShift());
+    }
+
+    @Test
     void atMostFourSackBlocksAreKept() {
         TcpSegment s = new TcpSegment();
         for (int i = 0; i < 6; i++) {
