@@ -44,6 +44,8 @@ class TcpLossyChannelPropertyTest {
         boolean shut;
         /** Instead of shutting down once written, wait for the peer's FIN and then close() fully. */
         boolean closeAfterEof;
+        /** Largest read or write per application wake-up. */
+        int chunk = 8000;
         boolean eof;
         boolean closed;
         TcpError error;
@@ -67,9 +69,10 @@ class TcpLossyChannelPropertyTest {
         long delivered;
         long dropped;
 
-        Sim(Random rnd, boolean perfect) {
+        Sim(Random rnd, Channel kind) {
             this.rnd = rnd;
-            loss = perfect ? 0 : rnd.nextDouble() * 0.2;
+            boolean perfect = kind == Channel.PERFECT;
+            loss = perfect ? 0 : rnd.nextDouble() * (kind == Channel.LOSSY ? 0.2 : 0.02);
             dup = perfect ? 0 : rnd.nextDouble() * 0.05;
             delay = (1 + rnd.nextInt(30)) * MS;
             jitter = perfect || rnd.nextInt(3) == 0 ? 0 : (long) (rnd.nextDouble() * 2 * delay);
@@ -92,6 +95,37 @@ class TcpLossyChannelPropertyTest {
                 queue.add(new Delivery(t, order++, to, s));
             }
         }
+    }
+
+    /** LOSSY: small random flows over up to 20 % loss; PERFECT: no loss at all; BULK: megabytes, MB windows. */
+    private enum Channel { LOSSY, PERFECT, BULK }
+
+    private static TcpConfig bulkConfig(Random rnd) {
+        return TcpConfig.builder()
+                .receiveBufferBytes(4 << 20)
+                .sendBufferBytes(1 << 20)
+                .sack(rnd.nextInt(4) != 0)
+                .timestamps(rnd.nextBoolean())
+                .congestion(rnd.nextBoolean() ? CongestionAlgorithm.CUBIC : CongestionAlgorithm.NEW_RENO)
+                .maxRtoNanos(2_000 * MS)
+                .maxRetransmits(30)
+                .timeWaitNanos(120_000 * MS)
+                .build();
+    }
+
+    /** Megabytes each way with multi-megabyte windows, so scaling, large SACK scoreboards and ring growth run. */
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("bulkSeeds")
+    void bulkTransfersSurviveLoss(long seed) {
+        try {
+            runCase(seed, Channel.BULK);
+        } catch (AssertionError | RuntimeException e) {
+            throw new AssertionError("failing seed " + seed + ": " + e, e);
+        }
+    }
+
+    static LongStream bulkSeeds() {
+        return LongStream.range(0, 4).map(i -> 0x2545F4914F6CDD1DL * (i + 3));
     }
 
     private static TcpConfig randomConfig(Random rnd) {
@@ -117,7 +151,7 @@ class TcpLossyChannelPropertyTest {
     @MethodSource("seeds")
     void deliversExactStreamsAndClosesCleanly(long seed) {
         try {
-            runCase(seed, false);
+            runCase(seed, Channel.LOSSY);
         } catch (AssertionError | RuntimeException e) {
             throw new AssertionError("failing seed " + seed + " (rerun with -Dtcp.seed=" + seed + "): " + e, e);
         }
@@ -128,7 +162,7 @@ class TcpLossyChannelPropertyTest {
     @MethodSource("perfectSeeds")
     void perfectChannelNeverRetransmits(long seed) {
         try {
-            Peer[] peers = runCase(seed, true);
+            Peer[] peers = runCase(seed, Channel.PERFECT);
             for (Peer p : peers) {
                 assertEquals(0, p.conn.retransmittedSegments(), p.name + " retransmitted");
                 assertEquals(0, p.conn.retransmitTimeouts(), p.name + " timed out");
@@ -142,15 +176,20 @@ class TcpLossyChannelPropertyTest {
         return LongStream.range(0, 200).map(i -> 0x5DEECE66DL * (i + 7));
     }
 
-    private Peer[] runCase(long seed, boolean perfect) {
+    private Peer[] runCase(long seed, Channel kind) {
         Random rnd = new Random(seed);
-        Sim sim = new Sim(rnd, perfect);
+        Sim sim = new Sim(rnd, kind);
+        boolean bulk = kind == Channel.BULK;
         Peer a = new Peer("A");
         Peer b = new Peer("B");
-        a.toSend = randomBytes(rnd, rnd.nextInt(4) == 0 ? 0 : rnd.nextInt(20_000));
-        b.toSend = randomBytes(rnd, rnd.nextInt(4) == 0 ? 0 : rnd.nextInt(20_000));
-        a.conn = connection(sim, a, b, randomConfig(rnd), rnd.nextInt());
-        b.conn = connection(sim, b, a, randomConfig(rnd), rnd.nextInt());
+        int size = bulk ? 2 << 20 : 20_000;
+        if (bulk) {
+            a.chunk = b.chunk = 64 * 1024;
+        }
+        a.toSend = randomBytes(rnd, !bulk && rnd.nextInt(4) == 0 ? 0 : rnd.nextInt(size));
+        b.toSend = randomBytes(rnd, !bulk && rnd.nextInt(4) == 0 ? 0 : rnd.nextInt(size));
+        a.conn = connection(sim, a, b, bulk ? bulkConfig(rnd) : randomConfig(rnd), rnd.nextInt());
+        b.conn = connection(sim, b, a, bulk ? bulkConfig(rnd) : randomConfig(rnd), rnd.nextInt());
         boolean simultaneous = rnd.nextInt(10) == 0;
         if (rnd.nextInt(3) == 0) {
             (rnd.nextBoolean() ? a : b).closeAfterEof = true;
@@ -239,7 +278,7 @@ class TcpLossyChannelPropertyTest {
             return;
         }
         if (!p.eof && rnd.nextInt(4) != 0) {
-            byte[] buf = new byte[1 + rnd.nextInt(6000)];
+            byte[] buf = new byte[1 + rnd.nextInt(p.chunk)];
             int n = p.conn.read(buf, 0, buf.length, now);
             if (n < 0) {
                 p.eof = true;
@@ -251,7 +290,7 @@ class TcpLossyChannelPropertyTest {
             return;
         }
         if (p.written < p.toSend.length) {
-            int chunk = Math.min(p.toSend.length - p.written, 1 + rnd.nextInt(8000));
+            int chunk = Math.min(p.toSend.length - p.written, 1 + rnd.nextInt(p.chunk));
             p.written += p.conn.write(p.toSend, p.written, chunk, now);
         }
         if (p.written == p.toSend.length && !p.shut && !p.closed) {
