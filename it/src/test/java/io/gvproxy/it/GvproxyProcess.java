@@ -50,11 +50,14 @@ final class GvproxyProcess implements AutoCloseable {
 
     /** Starts gvproxy and waits (bounded) until {@code ready} is listening. */
     static GvproxyProcess start(Rig rig, Path runDir, Listener ready, List<String> flags) {
-        assertTrue(Files.isRegularFile(rig.gvproxyJar()),
-                "gvproxy.jar not found at " + rig.gvproxyJar() + " (build it: ./mvnw -B verify -pl it -am)");
-        String java = ProcessHandle.current().info().command()
-                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        List<String> command = new ArrayList<>(List.of(java, "-jar", rig.gvproxyJar().toString()));
+        return start(rig.gvproxyJar(), runDir, ready, flags);
+    }
+
+    /** The same for tests that need no QEMU rig (network-namespace guests). */
+    static GvproxyProcess start(Path gvproxyJar, Path runDir, Listener ready, List<String> flags) {
+        assertTrue(Files.isRegularFile(gvproxyJar),
+                "gvproxy.jar not found at " + gvproxyJar + " (build it: ./mvnw -B verify -pl it -am)");
+        List<String> command = new ArrayList<>(List.of(testJava(), "-jar", gvproxyJar.toString()));
         command.addAll(flags);
         Path log = runDir.resolve("gvproxy.log");
         Process process;
@@ -71,6 +74,12 @@ final class GvproxyProcess implements AutoCloseable {
         GvproxyProcess gvproxy = new GvproxyProcess(process, log);
         gvproxy.awaitListening(ready);
         return gvproxy;
+    }
+
+    /** The java launcher of the JVM running the tests. */
+    static String testJava() {
+        return ProcessHandle.current().info().command()
+                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     }
 
     boolean isAlive() {
