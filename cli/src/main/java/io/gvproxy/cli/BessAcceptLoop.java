@@ -34,11 +34,12 @@ final class BessAcceptLoop implements AutoCloseable {
 
     static BessAcceptLoop bind(ListenUrl url, VmConnectionHandler handler, LogrusLogger log) throws StartupException {
         String prefix = "listen unixpacket " + url.path() + ": ";
-        UnixSocketFileCheck.removeStale(url.path(), Platform.current().constants().sockSeqpacket(), prefix, log);
         UnixSeqpacketListener listener;
         try {
+            UnixSocketFileCheck.removeStale(url.path(), Platform.current().constants().sockSeqpacket(), prefix, log);
             listener = UnixSeqpacketListener.bind(url.path(), handler.counters(), "link.bess");
         } catch (IOException | UnsupportedOperationException e) {
+            // Unsupported: unixpacket exists on Linux only.
             throw new StartupException(prefix + StartupException.reason(e));
         }
         try {

@@ -35,9 +35,9 @@ final class VfkitEndpoint implements AutoCloseable {
     static VfkitEndpoint bind(ListenUrl url, VmConnectionHandler handler, LogrusLogger log,
             BiConsumer<Integer, String> exit) throws StartupException {
         String prefix = "listen unixgram " + url.path() + ": ";
-        UnixSocketFileCheck.removeStale(url.path(), Platform.current().constants().sockDgram(), prefix, log);
         UnixDatagramLink link;
         try {
+            UnixSocketFileCheck.removeStale(url.path(), Platform.current().constants().sockDgram(), prefix, log);
             link = UnixDatagramLink.bind(url.path(), handler.counters(), "link.vfkit");
         } catch (IOException | UnsupportedOperationException e) {
             throw new StartupException(prefix + StartupException.reason(e));

@@ -8,6 +8,10 @@ import java.nio.file.Path;
  * Linux and macOS.
  */
 public final class UnixSocketFiles {
+    // Connecting to a live socket of another type; not in OsConstants, which the other classes share.
+    private static final int EPROTOTYPE_LINUX = 91;
+    private static final int EPROTOTYPE_MACOS = 41;
+
     private UnixSocketFiles() {
     }
 
@@ -29,7 +33,8 @@ public final class UnixSocketFiles {
             if (e.errno() == p.constants().econnrefused()) {
                 return true;
             }
-            if (e.errno() == EPROTOTYPE_LINUX && p.os() == Os.LINUX || e.errno() == EPROTOTYPE_MACOS && p.os() == Os.MACOS) {
+            int eprototype = p.os() == Os.LINUX ? EPROTOTYPE_LINUX : EPROTOTYPE_MACOS;
+            if (e.errno() == eprototype) {
                 return false;
             }
             throw e;
@@ -46,7 +51,4 @@ public final class UnixSocketFiles {
     public static int connect(Path path, int sockType) throws NativeException {
         return UnixSockets.openConnected(Platform.current(), sockType, path);
     }
-
-    private static final int EPROTOTYPE_LINUX = 91;
-    private static final int EPROTOTYPE_MACOS = 41;
 }
