@@ -23,7 +23,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Turns accepted VM connections into links on the virtual network: QEMU's 4-byte big-endian framing, VPNKit's
- * handshake followed by 2-byte little-endian framing, and stdio with the 2-byte framing. Each call blocks until its
+ * handshake followed by 2-byte little-endian framing, stdio with the 2-byte framing, and the native BESS
+ * (seqpacket) and vfkit (datagram) links. Each call blocks until its
  * link is detached from the switch (the VM left, an I/O error, or shutdown).
  */
 public final class NetworkStackHandler implements VmConnectionHandler {
@@ -74,6 +75,22 @@ public final class NetworkStackHandler implements VmConnectionHandler {
         log.info("vpnkit: handshake with " + peerName + " done, MAC " + mac);
         String name = "vpnkit." + vpnkitIds.incrementAndGet();
         serve(name, peerName, StreamLink.of(name, channel, StreamFraming.HYPERKIT, network.counters()));
+    }
+
+    /** The switch port's reader and writer are platform threads, as the blocking native link requires. */
+    @Override
+    public void bess(Link link, String peerName) throws IOException {
+        serve("bess", peerName, link);
+    }
+
+    @Override
+    public void vfkit(Link link, String peerName) throws IOException {
+        serve("vfkit", peerName, link);
+    }
+
+    @Override
+    public Counters counters() {
+        return network.counters();
     }
 
     @Override

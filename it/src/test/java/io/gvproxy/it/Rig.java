@@ -63,6 +63,20 @@ record Rig(KernelImage kernel, Path busybox, Path qemu, Path gvproxyJar, Path wo
         return rig;
     }
 
+    /**
+     * A further host program a test needs beyond the rig (linux.uml, ...), or a skipped test that
+     * names it and its Debian package.
+     */
+    static Path requireTool(String program, String debianPackage) {
+        Optional<Path> found = onPath(program);
+        if (found.isEmpty()) {
+            String why = program + " not on PATH (Debian package " + debianPackage + ")";
+            System.out.println("SKIP " + why);
+            Assumptions.abort(why);
+        }
+        return found.orElseThrow();
+    }
+
     /** The initramfs for this rig's kernel (built once per run, cached in the work directory). */
     Path initramfs() {
         return Initramfs.forKernel(kernel, busybox, workDir);
