@@ -72,6 +72,29 @@ class DnsOverUdpTest {
     }
 
     @Test
+    void regexpRecordAndDefaultIpZoneFromTheConfiguration() throws Exception {
+        NetworkConfig d = NetworkConfig.defaults();
+        int regexpIp = Ipv4.parse("192.168.127.60");
+        int wildcardIp = Ipv4.parse("192.168.127.61");
+        List<Zone> zones = List.of(
+                new Zone("apps.test.", List.of(ZoneRecord.matching("^web-[0-9]+$", regexpIp)), OptionalInt.empty()),
+                new Zone("any.test.", List.of(), OptionalInt.of(wildcardIp)));
+        NetworkConfig config = new NetworkConfig(d.mtu(), d.subnet(), d.gatewayIp(), d.gatewayMac(), d.deviceIp(),
+                d.hostIp(), d.gatewayVirtualIps(), zones, List.of(), d.dhcpStaticLeases(), List.of());
+        try (GuestEnd g = new GuestEnd(config)) {
+            g.send(query(40010, dnsQuery(10, "web-42.apps.test", TYPE_A)));
+            assertEquals(regexpIp, lastA(parse(g.next(5_000)).payload()));
+            g.send(query(40011, dnsQuery(11, "whatever.any.test", TYPE_A)));
+            assertEquals(wildcardIp, lastA(parse(g.next(5_000)).payload()));
+            g.send(query(40012, dnsQuery(12, "db.apps.test", TYPE_A)));
+            assertEquals(3, ByteBuffer.wrap(parse(g.next(5_000)).payload()).getShort(2) & 0xF, "NXDOMAIN");
+            g.send(query(40013, dnsQuery(13, "host.containers.internal", TYPE_A)));
+            assertEquals(2, ByteBuffer.wrap(parse(g.next(5_000)).payload()).getShort(2) & 0xF,
+                    "no default zones when the configuration names others, and no nameserver to ask: SERVFAIL");
+        }
+    }
+
+    @Test
     void missingLocalNameIsNxdomain() throws Exception {
         try (GuestEnd g = new GuestEnd()) {
             g.send(query(40003, dnsQuery(3, "nothing.containers.internal", TYPE_A)));
