@@ -100,7 +100,6 @@ public final class UdpSender {
         int checksum = checksum(srcIp, dstIp, srcPort, dstPort, datagramLength, payload);
         // Every fragment but the last carries a multiple of 8 bytes (RFC 791).
         int perFragment = (mtu - Ipv4Packet.MIN_HEADER_LENGTH) & ~7;
-        boolean all = true;
         for (int offset = 0; offset < datagramLength; offset += perFragment) {
             int n = Math.min(perFragment, datagramLength - offset);
             boolean last = offset + n == datagramLength;
@@ -120,12 +119,12 @@ public final class UdpSender {
             Ipv4Packet.writeHeader(out, ipAt, 0, Ipv4Packet.MIN_HEADER_LENGTH + n, id, last ? 0 : Ipv4Packet.FLAG_MF,
                     offset, TTL, IpProtocol.UDP, srcIp, dstIp);
             frame.setLength((int) (dataAt + n));
-            all &= emit(frame);
+            if (!emit(frame)) {
+                return false; // the datagram cannot be reassembled any more; the rest would only waste the link
+            }
         }
-        if (all) {
-            fragmented.increment();
-        }
-        return all;
+        fragmented.increment();
+        return true;
     }
 
     private static int checksum(int srcIp, int dstIp, int srcPort, int dstPort, int datagramLength,

@@ -102,6 +102,58 @@ class DnsOverUdpTest {
         }
     }
 
+    /** Forwarded answers leave from virtual threads while the gateway thread sends local ones. */
+    @Test
+    void manyForwardedAndLocalAnswersInterleaveWithoutLoss() throws Exception {
+        int queries = 64;
+        try (DatagramChannel upstream = DatagramChannel.open()
+                .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+            Thread server = Thread.ofVirtual().start(() -> {
+                try {
+                    for (int i = 0; i < queries; i++) {
+                        ByteBuffer in = ByteBuffer.allocate(512);
+                        var from = upstream.receive(in);
+                        byte[] r = Arrays.copyOf(in.array(), in.position());
+                        r[2] = (byte) 0x81;
+                        r[3] = (byte) 0x80;
+                        upstream.send(ByteBuffer.wrap(r), from);
+                    }
+                } catch (Exception e) {
+                    // The test fails on the missing answers.
+                }
+            });
+            NetworkConfig config = NetworkConfig.defaults()
+                    .withDnsNameservers(List.of((InetSocketAddress) upstream.getLocalAddress()));
+            try (GuestEnd g = new GuestEnd(config)) {
+                for (int i = 0; i < queries; i++) {
+                    g.send(query(41000 + i, dnsQuery(i, "n" + i + ".example.test", TYPE_A)));
+                    g.send(query(42000 + i, dnsQuery(1000 + i, "host.containers.internal", TYPE_A)));
+                }
+                boolean[] forwarded = new boolean[queries];
+                boolean[] local = new boolean[queries];
+                for (int i = 0; i < 2 * queries; i++) {
+                    byte[] frame = g.next(10_000);
+                    if (frame == null) {
+                        break;
+                    }
+                    UdpFrames.Reply r = parse(frame);
+                    int id = ByteBuffer.wrap(r.payload()).getShort(0) & 0xFFFF;
+                    if (r.dstPort() >= 42000) {
+                        assertEquals(1000 + r.dstPort() - 42000, id, "local answer id");
+                        local[r.dstPort() - 42000] = true;
+                    } else {
+                        assertEquals(r.dstPort() - 41000, id, "forwarded answer id");
+                        forwarded[r.dstPort() - 41000] = true;
+                    }
+                }
+                for (int i = 0; i < queries; i++) {
+                    assertEquals(true, forwarded[i] && local[i], "answers for query pair " + i);
+                }
+            }
+            server.join(5_000);
+        }
+    }
+
     @Test
     void forwardedAnswerComesBackFromAnotherThreadUnchanged() throws Exception {
         byte[] canned = new byte[] {0, 0, (byte) 0x81, (byte) 0x80, 0, 1, 0, 1, 0, 0, 0, 0};
