@@ -32,7 +32,9 @@ class DhcpOverUdpTest {
     static final int OFFER = 2;
     static final int REQUEST = 3;
     static final int ACK = 5;
+    static final int NAK = 6;
     static final int RELEASE = 7;
+    static final int INFORM = 8;
 
     private static byte[] fromUnconfigured(MacAddress mac, byte[] dhcp) {
         return udp(mac, MacAddress.BROADCAST, 0, BROADCAST, 68, 67, dhcp);
@@ -103,6 +105,35 @@ class DhcpOverUdpTest {
             assertEquals(GUEST_MAC.bits(), r.dstMac());
             assertEquals(GUEST, r.dstIp());
             assertEquals(68, r.dstPort());
+        }
+    }
+
+    @Test
+    void requestForAnotherAddressIsNakedByBroadcast() throws Exception {
+        try (GuestEnd g = new GuestEnd()) {
+            g.send(fromUnconfigured(GUEST_MAC, dhcp(REQUEST, GUEST_MAC, 0x6666, false, 0, 0,
+                    50, ip(Ipv4.parse("192.168.127.99")))));
+            UdpFrames.Reply r = parse(g.next(5_000));
+            assertEquals(NAK, r.dhcpType());
+            assertEquals(MacAddress.BROADCAST.bits(), r.dstMac());
+            assertEquals(BROADCAST, r.dstIp());
+            assertEquals(0, r.yiaddr());
+        }
+    }
+
+    @Test
+    void informIsAckedToCiaddrWithoutLeaseTimeAndClientIdIsEchoed() throws Exception {
+        byte[] clientId = {1, 0x5a, (byte) 0x94, (byte) 0xef, (byte) 0xe4, 0x0c, (byte) 0xee};
+        try (GuestEnd g = new GuestEnd()) {
+            g.send(udp(GUEST_MAC, GATEWAY_MAC, GUEST, GATEWAY, 68, 67,
+                    dhcp(INFORM, GUEST_MAC, 0x7777, false, GUEST, 0, 61, clientId)));
+            UdpFrames.Reply r = parse(g.next(5_000));
+            assertEquals(ACK, r.dhcpType());
+            assertEquals(GUEST_MAC.bits(), r.dstMac());
+            assertEquals(GUEST, r.dstIp());
+            assertEquals(0, r.yiaddr());
+            assertNull(r.dhcpOptions().get(51), "no lease time in an INFORM ACK");
+            assertArrayEquals(clientId, r.dhcpOptions().get(61), "client id echoed");
         }
     }
 
