@@ -2,6 +2,7 @@ package io.gvproxy.cli;
 
 import io.gvproxy.core.NetworkConfig;
 import io.gvproxy.core.VirtualNetwork;
+import io.gvproxy.core.dns.ResolvConf;
 import io.gvproxy.core.link.Link;
 import io.gvproxy.core.link.PcapLink;
 import io.gvproxy.core.link.PcapWriter;
@@ -54,10 +55,21 @@ public final class NetworkStackHandler implements VmConnectionHandler {
         return new NetworkStackHandler(network, pcap, VpnkitHandshake.DEFAULT_UUID_MACS, log);
     }
 
-    /** Upstream's default mode: the host IP is the only gateway virtual IP. */
+    /**
+     * Upstream's default mode: the host IP is the only gateway virtual IP; search domains, and the nameservers DNS
+     * forwards to, come from the host's resolv.conf unless -dns-search / -dns-server replace them.
+     */
     static NetworkConfig networkConfig(GvproxyOptions options) {
-        return new NetworkConfig(options.mtu(), options.subnet(), options.gatewayIp(),
+        return networkConfig(options, ResolvConf.read(ResolvConf.DEFAULT_PATH));
+    }
+
+    static NetworkConfig networkConfig(GvproxyOptions options, ResolvConf host) {
+        NetworkConfig base = new NetworkConfig(options.mtu(), options.subnet(), options.gatewayIp(),
                 NetworkConfig.DEFAULT_GATEWAY_MAC, options.deviceIp(), options.hostIp(), new int[]{options.hostIp()});
+        boolean servers = options.explicitFlags().contains(DnsFlags.SERVER);
+        boolean search = options.explicitFlags().contains(DnsFlags.SEARCH);
+        return base.withDnsNameservers(servers ? options.dnsServers() : host.nameserverAddresses())
+                .withDnsSearchDomains(search ? options.dnsSearchDomains() : host.search());
     }
 
     public VirtualNetwork network() {

@@ -98,7 +98,7 @@ class GvproxyMainTest {
         assertEquals(java.util.Set.of("listen", "debug", "pcap", "mtu", "ssh-port", "subnet", "gatewayIP", "deviceIP",
                 "hostIP", "listen-vpnkit", "listen-qemu", "listen-bess", "listen-stdio", "listen-vfkit", "forward-sock",
                 "forward-dest", "forward-user", "forward-identity", "pid-file", "log-file", "services",
-                "ec2-metadata-access", "notification", "config", "version"), GvproxyFlags.define().flags().keySet());
+                "ec2-metadata-access", "notification", "config", "version", "dns-server", "dns-search"), GvproxyFlags.define().flags().keySet());
     }
 
     static Stream<Arguments> usageErrors() {
