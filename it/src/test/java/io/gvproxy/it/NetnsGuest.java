@@ -68,15 +68,29 @@ final class NetnsGuest implements AutoCloseable {
      * {@code gateway} (null: none). Returns once the tap is up and addressed.
      */
     static NetnsGuest start(Path runDir, String name, NetnsUplink uplink, String cidr, String gateway) {
+        NetnsGuest guest = startUnaddressed(runDir, name, uplink);
+        try {
+            guest.mustRun("ip", "addr", "add", cidr, "dev", TAP);
+            if (gateway != null) {
+                guest.mustRun("ip", "route", "add", "default", "via", gateway, "dev", TAP);
+            }
+            return guest;
+        } catch (RuntimeException | Error e) {
+            guest.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Creates the namespace and starts the pump with {@value #TAP} up but without an address or route, for a
+     * guest that configures itself (a DHCP client, say); loopback is up.
+     */
+    static NetnsGuest startUnaddressed(Path runDir, String name, NetnsUplink uplink) {
         NetnsGuest guest = new NetnsGuest(name, runDir);
         try {
             guest.createNamespace();
             guest.startPump(uplink);
             guest.mustRun("ip", "link", "set", "lo", "up");
-            guest.mustRun("ip", "addr", "add", cidr, "dev", TAP);
-            if (gateway != null) {
-                guest.mustRun("ip", "route", "add", "default", "via", gateway, "dev", TAP);
-            }
             return guest;
         } catch (RuntimeException | Error e) {
             guest.close();
