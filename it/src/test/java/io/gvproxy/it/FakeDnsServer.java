@@ -68,6 +68,19 @@ final class FakeDnsServer implements AutoCloseable {
         }
     }
 
+    /** The host socket address, for a {@code NetworkConfig}'s nameservers. */
+    InetSocketAddress socketAddress() {
+        try {
+            return (InetSocketAddress) udp.getLocalAddress();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    int port() {
+        return socketAddress().getPort();
+    }
+
     private void serve() {
         ByteBuffer buf = ByteBuffer.allocate(65535);
         while (udp.isOpen()) {

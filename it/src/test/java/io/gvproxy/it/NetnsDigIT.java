@@ -1,0 +1,148 @@
+package io.gvproxy.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.gvproxy.core.NetworkConfig;
+import io.gvproxy.core.VirtualNetwork;
+import io.gvproxy.core.dns.Zone;
+import io.gvproxy.core.dns.ZoneRecord;
+import io.gvproxy.core.net.Ipv4;
+import io.gvproxy.core.net.MacAddress;
+import io.gvproxy.core.stats.Counters;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalInt;
+import org.junit.jupiter.api.Test;
+
+/**
+ * dig, in a network-namespace guest, asks gvproxy's DNS server at the gateway over UDP. Names gvproxy forwards go
+ * to a {@link FakeDnsServer} on 127.0.0.1 (so the host's resolvers are never used), and each answer must equal
+ * what dig gets asking that server directly from the host. Local zones answer by themselves.
+ *
+ * <p>The first test runs the gvproxy jar. Regexp records, default-address zones and zones added at runtime need
+ * zones configured, which the jar cannot take yet (no {@code -config}, no {@code /services/dns/add}); the second
+ * test therefore builds the same core {@link VirtualNetwork} the jar runs in this JVM with those zones, attaches
+ * the namespace guest to it over a QEMU-framed unix socket ({@link VirtualNetworkListener}) and adds zones to its
+ * {@link io.gvproxy.core.dns.ZoneTable} while the guest keeps asking.
+ */
+class NetnsDigIT {
+    private static final String GATEWAY = Rig.GATEWAY_IP;
+    private static final String[] FORWARDED_TYPES = {"A", "AAAA", "MX", "TXT", "SRV", "SOA"};
+    private static final String WEB_IP = "192.168.127.50";
+    private static final String WEB_FIRST_IP = "192.168.127.51";
+    private static final String DEFAULT_IP = "192.168.127.60";
+    private static final String LATE_IP = "192.168.127.70";
+
+    @Test
+    void gvproxyAnswersLocalNamesAndForwardsTheRestUnchanged() {
+        NetnsRig rig = NetnsRig.require("dig");
+        Path runDir = rig.runDir("netns-dig");
+        try (ShortTempDir sockets = ShortTempDir.create(); FakeDnsServer dns = new FakeDnsServer()) {
+            NetnsUplink uplink = NetnsUplink.vpnkit(sockets.resolve("vpnkit.sock"));
+            List<String> flags = new ArrayList<>(uplink.gvproxyFlags());
+            flags.addAll(List.of("-ssh-port", "-1", "-dns-server", dns.address()));
+            try (GvproxyProcess gvproxy = GvproxyProcess.start(rig.gvproxyJar(), runDir,
+                    new Listener.UnixSocket(uplink.socket()), flags);
+                 NetnsGuest guest = NetnsGuest.start(runDir, "guest", uplink, Rig.GUEST_IP + "/24")) {
+                assertRecord(ask(guest, "host.containers.internal", "A"), "host.containers.internal.", "A",
+                        "192.168.127.254");
+                assertRecord(ask(guest, "GATEWAY.Containers.Internal", "A"), "GATEWAY.Containers.Internal.", "A",
+                        GATEWAY);
+                Dig.Answer missing = ask(guest, "missing.containers.internal", "A");
+                assertEquals("NXDOMAIN", missing.status(), "a missing local name: " + missing);
+                assertTrue(missing.records().isEmpty(), "no answer for a missing name: " + missing);
+
+                List<String> seen = new ArrayList<>();
+                for (String type : FORWARDED_TYPES) {
+                    seen.add(assertForwardedSame(guest, dns, FakeDnsServer.ZONE, type));
+                }
+                seen.add(assertForwardedSame(guest, dns, FakeDnsServer.PTR_NAME, "PTR"));
+                Dig.Answer nx = direct(dns, "missing." + FakeDnsServer.ZONE, "A");
+                assertEquals("NXDOMAIN", nx.status(), "the fake server's NXDOMAIN: " + nx);
+                assertEquals(nx, ask(guest, "missing." + FakeDnsServer.ZONE, "A"), "a forwarded NXDOMAIN");
+                System.out.println("dig through gvproxy equals dig direct:\n" + String.join("\n", seen));
+
+                assertTrue(guest.pumpAlive(), "the tap pump ended early");
+                GvproxyProcess.Exit exit = gvproxy.stop();
+                assertTrue(exit.clean(), "gvproxy stop: " + exit + "\n" + gvproxy.logText());
+            }
+        }
+    }
+
+    @Test
+    void regexpRecordsDefaultAddressZonesAndRuntimeZones() {
+        NetnsRig rig = NetnsRig.require("dig");
+        Path runDir = rig.runDir("netns-dig-zones");
+        NetworkConfig base = NetworkConfig.defaults();
+        List<Zone> zones = new ArrayList<>(base.dnsZones());
+        zones.add(new Zone("apps.test.", List.of(ZoneRecord.matching("^web-[0-9]+$", Ipv4.parse(WEB_IP))),
+                OptionalInt.empty()));
+        zones.add(new Zone("any.test.", List.of(), OptionalInt.of(Ipv4.parse(DEFAULT_IP))));
+        try (ShortTempDir sockets = ShortTempDir.create(); FakeDnsServer dns = new FakeDnsServer()) {
+            NetworkConfig config = new NetworkConfig(base.mtu(), base.subnet(), base.gatewayIp(), base.gatewayMac(),
+                    base.deviceIp(), base.hostIp(), base.gatewayVirtualIps(), zones, List.of(),
+                    base.dhcpStaticLeases(), List.of(dns.socketAddress()));
+            try (VirtualNetwork network = new VirtualNetwork(config, new Counters());
+                 VirtualNetworkListener listener = new VirtualNetworkListener(network, sockets.resolve("vnet.sock"));
+                 NetnsGuest guest = NetnsGuest.start(runDir, "guest", listener.uplink(MacAddress.parse(Rig.GUEST_MAC)),
+                         Rig.GUEST_IP + "/24")) {
+                assertRecord(ask(guest, "web-42.apps.test", "A"), "web-42.apps.test.", "A", WEB_IP);
+                assertRecord(ask(guest, "WEB-7.Apps.Test", "A"), "WEB-7.Apps.Test.", "A", WEB_IP);
+                Dig.Answer notMatched = ask(guest, "db.apps.test", "A");
+                assertEquals("NXDOMAIN", notMatched.status(), "no record matches and no default: " + notMatched);
+                assertRecord(ask(guest, "anything.any.test", "A"), "anything.any.test.", "A", DEFAULT_IP);
+                assertRecord(ask(guest, "deep.name.any.test", "A"), "deep.name.any.test.", "A", DEFAULT_IP);
+
+                Dig.Answer before = ask(guest, "late.runtime.test", "A");
+                assertEquals(direct(dns, "late.runtime.test", "A"), before,
+                        "before the zone exists the name is forwarded (the fake server refuses it)");
+                assertEquals("REFUSED", before.status(), "forwarded before the zone exists: " + before);
+                network.zoneTable().addZone(new Zone("runtime.test.",
+                        List.of(ZoneRecord.named("late", Ipv4.parse(LATE_IP))), OptionalInt.empty()));
+                assertRecord(ask(guest, "late.runtime.test", "A"), "late.runtime.test.", "A", LATE_IP);
+                Dig.Answer other = ask(guest, "other.runtime.test", "A");
+                assertEquals("NXDOMAIN", other.status(), "the new zone holds only 'late': " + other);
+
+                network.zoneTable().addZone(new Zone("apps.test.",
+                        List.of(ZoneRecord.named("web-1", Ipv4.parse(WEB_FIRST_IP))), OptionalInt.empty()));
+                assertRecord(ask(guest, "web-1.apps.test", "A"), "web-1.apps.test.", "A", WEB_FIRST_IP);
+                assertRecord(ask(guest, "web-2.apps.test", "A"), "web-2.apps.test.", "A", WEB_IP);
+
+                assertForwardedSame(guest, dns, FakeDnsServer.ZONE, "TXT");
+                assertTrue(guest.pumpAlive(), "the tap pump ended early");
+            }
+        }
+    }
+
+    private static Dig.Answer ask(NetnsGuest guest, String name, String type) {
+        NetnsGuest.Result result = guest.exec(Dig.command(GATEWAY, 53, false, name, type).toArray(String[]::new));
+        assertTrue(result.ok(), "dig " + name + " " + type + " in " + guest.namespace() + ": " + result);
+        return Dig.parse(result.output());
+    }
+
+    private static Dig.Answer direct(FakeDnsServer dns, String name, String type) {
+        return Dig.parse(HostCommand.text(Dig.command("127.0.0.1", dns.port(), false, name, type)));
+    }
+
+    /** The same answer through gvproxy as from the server directly, which must be a real answer. */
+    private static String assertForwardedSame(NetnsGuest guest, FakeDnsServer dns, String name, String type) {
+        Dig.Answer expected = direct(dns, name, type);
+        assertEquals("NOERROR", expected.status(), "the fake server for " + name + " " + type + ": " + expected);
+        assertFalse(expected.records().isEmpty(), "the fake server has a " + type + " for " + name);
+        Dig.Answer viaGateway = ask(guest, name, type);
+        assertEquals(expected, viaGateway, name + " " + type + " through gvproxy");
+        return viaGateway.records().getFirst();
+    }
+
+    /** NOERROR and exactly one record: {@code owner TTL IN type value}, the owner as asked. */
+    private static void assertRecord(Dig.Answer answer, String owner, String type, String value) {
+        assertEquals("NOERROR", answer.status(), owner + ": " + answer);
+        assertEquals(1, answer.records().size(), owner + ": " + answer);
+        String[] f = answer.records().getFirst().split(" ");
+        assertTrue(f.length == 5 && f[0].equals(owner) && f[2].equals("IN") && f[3].equals(type)
+                && f[4].equals(value), owner + " " + type + " " + value + " expected: " + answer);
+    }
+}
