@@ -25,15 +25,17 @@ final class Dig {
     }
 
     /**
-     * {@code dig @server [-p port] [+tcp] +tries=1 +timeout=3 +noall +comments +answer name type}: one try
-     * (a lost answer is a failure, not a retry), recursion desired as a stub resolver asks.
+     * {@code dig @server -p port [+tcp] +tries=1 +timeout=3 +noall +comments +answer [options] name type}: one
+     * try (a lost answer is a failure, not a retry), recursion desired as a stub resolver asks.
      */
-    static List<String> command(String server, int port, boolean tcp, String name, String type) {
+    static List<String> command(String server, int port, boolean tcp, String name, String type, String... options) {
         List<String> command = new ArrayList<>(List.of("dig", "@" + server, "-p", Integer.toString(port)));
         if (tcp) {
             command.add("+tcp");
         }
-        command.addAll(List.of("+tries=1", "+timeout=3", "+noall", "+comments", "+answer", name, type));
+        command.addAll(List.of("+tries=1", "+timeout=3", "+noall", "+comments", "+answer"));
+        command.addAll(List.of(options));
+        command.addAll(List.of(name, type));
         return command;
     }
 

@@ -1,7 +1,10 @@
 package io.gvproxy.it;
 
 import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.EOFException;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -9,15 +12,24 @@ import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A nameserver on 127.0.0.1 (UDP, ephemeral port) standing in for the host's resolver: every name under
- * {@link #ZONE} has one record of each type below, names starting with {@code missing.} are NXDOMAIN, and
- * anything else is REFUSED. It only answers; it never contacts anything.
+ * A nameserver on 127.0.0.1 (UDP and TCP on the same ephemeral port) standing in for the host's resolver: every
+ * name under {@link #ZONE} has one record of each type below, except {@link #BIG_NAME}, whose TXT answer is
+ * {@link #BIG_TXT_COUNT} records (too long for 512 bytes); names starting with {@code missing.} are NXDOMAIN, and
+ * anything else is REFUSED. Over UDP an answer longer than 512 bytes is truncated to its question with TC set,
+ * whatever EDNS size the client offers (a server may always truncate sooner), so clients must retry over TCP.
+ * It only answers; it never contacts anything.
  */
 final class FakeDnsServer implements AutoCloseable {
     static final String ZONE = "fwd.gvproxy.test";
@@ -36,6 +48,10 @@ final class FakeDnsServer implements AutoCloseable {
     static final String SOA_RNAME = "hostmaster.gvproxy.test";
     static final long SOA_SERIAL = 2026112801L;
     static final int TTL = 300;
+    static final String BIG_NAME = "big." + ZONE;
+    static final int BIG_TXT_COUNT = 40;
+    static final int UDP_LIMIT = 512;
+    private static final int MAX_TCP_CLIENTS = 16;
 
     private static final int TYPE_A = 1;
     private static final int TYPE_SOA = 6;
@@ -46,16 +62,34 @@ final class FakeDnsServer implements AutoCloseable {
     private static final int TYPE_SRV = 33;
 
     private final DatagramChannel udp;
+    private final ServerSocketChannel tcp;
     private final Thread loop;
+    private final Thread acceptor;
+    private final Set<SocketChannel> tcpClients = ConcurrentHashMap.newKeySet();
     final AtomicInteger queries = new AtomicInteger();
+    final AtomicInteger tcpQueries = new AtomicInteger();
+    final AtomicInteger truncated = new AtomicInteger();
 
     FakeDnsServer() {
-        try {
-            udp = DatagramChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        DatagramChannel u = null;
+        ServerSocketChannel t = null;
+        // The TCP port must equal the UDP one; another process may hold it, so try a few ephemeral ports.
+        for (int attempt = 0; attempt < 10 && t == null; attempt++) {
+            try {
+                u = DatagramChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+                t = ServerSocketChannel.open().bind(u.getLocalAddress());
+            } catch (IOException e) {
+                closeQuietly(u);
+                u = null;
+            }
         }
+        if (t == null) {
+            throw new IllegalStateException("no loopback port free for both UDP and TCP");
+        }
+        udp = u;
+        tcp = t;
         loop = Thread.ofPlatform().daemon().name("fake-dns").start(this::serve);
+        acceptor = Thread.ofPlatform().daemon().name("fake-dns-tcp").start(this::acceptTcp);
     }
 
     /** For gvproxy's {@code -dns-server}. */
@@ -91,6 +125,10 @@ final class FakeDnsServer implements AutoCloseable {
                 queries.incrementAndGet();
                 byte[] response = respond(query);
                 if (response != null) {
+                    if (response.length > UDP_LIMIT) {
+                        response = truncate(response);
+                        truncated.incrementAndGet();
+                    }
                     udp.send(ByteBuffer.wrap(response), from);
                 }
             } catch (ClosedChannelException e) {
@@ -99,6 +137,72 @@ final class FakeDnsServer implements AutoCloseable {
                 // A bad query gets no answer; the test sees a timeout in the guest.
             }
         }
+    }
+
+    private void acceptTcp() {
+        while (tcp.isOpen()) {
+            try {
+                SocketChannel client = tcp.accept();
+                if (tcpClients.size() >= MAX_TCP_CLIENTS) {
+                    client.close();
+                    continue;
+                }
+                tcpClients.add(client);
+                Thread.ofVirtual().name("fake-dns-tcp-client").start(() -> serveTcp(client));
+            } catch (IOException e) {
+                return;
+            }
+        }
+    }
+
+    /** RFC 1035 4.2.2 framing: each message after its 16-bit length; several queries per connection. */
+    private void serveTcp(SocketChannel client) {
+        try (client) {
+            client.socket().setSoTimeout(10_000);
+            DataInputStream in = new DataInputStream(client.socket().getInputStream());
+            OutputStream out = client.socket().getOutputStream();
+            while (true) {
+                int length;
+                try {
+                    length = in.readUnsignedShort();
+                } catch (EOFException e) {
+                    return;
+                }
+                byte[] query = in.readNBytes(length);
+                if (query.length != length) {
+                    return;
+                }
+                queries.incrementAndGet();
+                tcpQueries.incrementAndGet();
+                byte[] response = respond(query);
+                if (response == null) {
+                    return;
+                }
+                ByteArrayOutputStream framed = new ByteArrayOutputStream(response.length + 2);
+                u16(framed, response.length);
+                framed.writeBytes(response);
+                out.write(framed.toByteArray());
+                out.flush();
+            }
+        } catch (IOException | RuntimeException e) {
+            // The client went away or sent garbage: drop the connection.
+        } finally {
+            tcpClients.remove(client);
+        }
+    }
+
+    /** Header with TC set and no records, question kept. */
+    private static byte[] truncate(byte[] response) {
+        int at = 12;
+        while (response[at] != 0) {
+            at += 1 + (response[at] & 0xFF);
+        }
+        byte[] cut = Arrays.copyOf(response, at + 5);
+        cut[2] |= 0x02;
+        for (int i = 6; i < 12; i++) {
+            cut[i] = 0;
+        }
+        return cut;
     }
 
     /** The response to one query: question echoed, records of the asked type for names this server holds. */
@@ -123,18 +227,18 @@ final class FakeDnsServer implements AutoCloseable {
         boolean held = qname.equals(ZONE) || qname.endsWith("." + ZONE) || qname.equals(PTR_NAME);
         boolean missing = qname.startsWith("missing.");
         int rcode = missing ? 3 : held ? 0 : 5;
-        byte[] rdata = held && !missing ? rdata(type, qname) : null;
+        List<byte[]> records = held && !missing ? records(type, qname) : List.of();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.write(query, 0, 2);
         int rd = query[2] & 0x01;
         out.write(0x84 | rd); // QR, AA
         out.write(0x80 | rcode); // RA
         u16(out, 1);
-        u16(out, rdata == null ? 0 : 1);
+        u16(out, records.size());
         u16(out, 0);
         u16(out, 0);
         out.write(query, 12, qEnd - 12);
-        if (rdata != null) {
+        for (byte[] rdata : records) {
             u16(out, 0xC00C);
             u16(out, type);
             u16(out, 1);
@@ -144,6 +248,26 @@ final class FakeDnsServer implements AutoCloseable {
             out.writeBytes(rdata);
         }
         return out.toByteArray();
+    }
+
+    private static List<byte[]> records(int type, String qname) {
+        if (qname.equals(BIG_NAME)) {
+            if (type != TYPE_TXT) {
+                return List.of();
+            }
+            List<byte[]> texts = new ArrayList<>();
+            for (int i = 0; i < BIG_TXT_COUNT; i++) {
+                byte[] t = String.format(Locale.ROOT, "gvproxy-big-%02d-%s", i, "x".repeat(40))
+                        .getBytes(StandardCharsets.US_ASCII);
+                byte[] rdata = new byte[t.length + 1];
+                rdata[0] = (byte) t.length;
+                System.arraycopy(t, 0, rdata, 1, t.length);
+                texts.add(rdata);
+            }
+            return texts;
+        }
+        byte[] rdata = rdata(type, qname);
+        return rdata == null ? List.of() : List.of(rdata);
     }
 
     private static byte[] rdata(int type, String qname) {
@@ -203,13 +327,27 @@ final class FakeDnsServer implements AutoCloseable {
 
     @Override
     public void close() {
+        closeQuietly(udp);
+        closeQuietly(tcp);
+        for (SocketChannel c : tcpClients) {
+            closeQuietly(c);
+        }
         try {
-            udp.close();
             loop.join(5_000);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            acceptor.join(5_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void closeQuietly(java.nio.channels.Channel channel) {
+        if (channel == null) {
+            return;
+        }
+        try {
+            channel.close();
+        } catch (IOException e) {
+            // Closing a socket the test owns; nothing else to do with it.
         }
     }
 }

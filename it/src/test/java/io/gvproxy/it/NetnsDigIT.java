@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gvproxy.core.NetworkConfig;
 import io.gvproxy.core.VirtualNetwork;
+import io.gvproxy.core.dns.DnsConfig;
 import io.gvproxy.core.dns.Zone;
 import io.gvproxy.core.dns.ZoneRecord;
 import io.gvproxy.core.net.Ipv4;
@@ -63,6 +64,15 @@ class NetnsDigIT {
                 Dig.Answer nx = direct(dns, "missing." + FakeDnsServer.ZONE, "A");
                 assertEquals("NXDOMAIN", nx.status(), "the fake server's NXDOMAIN: " + nx);
                 assertEquals(nx, ask(guest, "missing." + FakeDnsServer.ZONE, "A"), "a forwarded NXDOMAIN");
+                int tcpBefore = dns.tcpQueries.get();
+                Dig.Answer big = direct(dns, FakeDnsServer.BIG_NAME, "TXT", "+bufsize=4096");
+                assertEquals(FakeDnsServer.BIG_TXT_COUNT, big.records().size(), "dig direct retried over TCP: " + big);
+                int tcpDirect = dns.tcpQueries.get();
+                assertTrue(tcpDirect > tcpBefore, "dig direct got TC over UDP and asked again over TCP");
+                assertEquals(big, ask(guest, FakeDnsServer.BIG_NAME, "TXT", "+bufsize=4096"),
+                        "an answer the fake server only gives over TCP, through gvproxy in one fragmented UDP reply");
+                assertTrue(dns.tcpQueries.get() > tcpDirect, "gvproxy retried the truncated answer over TCP");
+                seen.add(big.records().size() + " TXT records of " + FakeDnsServer.BIG_NAME);
                 System.out.println("dig through gvproxy equals dig direct:\n" + String.join("\n", seen));
 
                 assertTrue(guest.pumpAlive(), "the tap pump ended early");
@@ -117,14 +127,15 @@ class NetnsDigIT {
         }
     }
 
-    private static Dig.Answer ask(NetnsGuest guest, String name, String type) {
-        NetnsGuest.Result result = guest.exec(Dig.command(GATEWAY, 53, false, name, type).toArray(String[]::new));
+    private static Dig.Answer ask(NetnsGuest guest, String name, String type, String... options) {
+        NetnsGuest.Result result = guest.exec(Dig.command(GATEWAY, 53, false, name, type, options)
+                .toArray(String[]::new));
         assertTrue(result.ok(), "dig " + name + " " + type + " in " + guest.namespace() + ": " + result);
         return Dig.parse(result.output());
     }
 
-    private static Dig.Answer direct(FakeDnsServer dns, String name, String type) {
-        return Dig.parse(HostCommand.text(Dig.command("127.0.0.1", dns.port(), false, name, type)));
+    private static Dig.Answer direct(FakeDnsServer dns, String name, String type, String... options) {
+        return Dig.parse(HostCommand.text(Dig.command("127.0.0.1", dns.port(), false, name, type, options)));
     }
 
     /** The same answer through gvproxy as from the server directly, which must be a real answer. */
@@ -137,12 +148,15 @@ class NetnsDigIT {
         return viaGateway.records().getFirst();
     }
 
-    /** NOERROR and exactly one record: {@code owner TTL IN type value}, the owner as asked. */
+    /**
+     * A local answer: NOERROR and exactly one record {@code owner TTL IN type value}, the owner as asked, the TTL
+     * the DNS server's default config gives local answers (upstream always says 0).
+     */
     private static void assertRecord(Dig.Answer answer, String owner, String type, String value) {
         assertEquals("NOERROR", answer.status(), owner + ": " + answer);
         assertEquals(1, answer.records().size(), owner + ": " + answer);
         String[] f = answer.records().getFirst().split(" ");
-        assertTrue(f.length == 5 && f[0].equals(owner) && f[2].equals("IN") && f[3].equals(type)
+        assertTrue(f.length == 5 && f[0].equals(owner) && f[1].equals(Integer.toString(DnsConfig.DEFAULT_TTL_SECONDS)) && f[2].equals("IN") && f[3].equals(type)
                 && f[4].equals(value), owner + " " + type + " " + value + " expected: " + answer);
     }
 }
