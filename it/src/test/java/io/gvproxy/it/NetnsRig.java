@@ -45,6 +45,8 @@ record NetnsRig(Path gvproxyJar, Path workDir) {
     private static String packageHint(String tool) {
         return switch (tool) {
             case "ping" -> " (Debian package iputils-ping)";
+            case "dhclient" -> " (Debian package isc-dhcp-client)";
+            case "dig" -> " (Debian package bind9-dnsutils)";
             default -> "";
         };
     }
