@@ -1,5 +1,7 @@
 package io.gvproxy.cli;
 
+import io.gvproxy.cli.http.api.ApiRoutes;
+import io.gvproxy.cli.notification.NotificationSender;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.util.ArrayList;
@@ -11,8 +13,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
 /**
- * A running gvproxy: pid file, VM listeners and the stdio link, handing each VM connection to a
- * {@link VmConnectionHandler}. Unlike upstream, the end of a QEMU connection does not end the process: the VM can
+ * A running gvproxy: pid file, HTTP API endpoints, notifications, VM listeners and the stdio link, handing each VM
+ * connection to a {@link VmConnectionHandler}. Unlike upstream, the end of a QEMU connection does not end the process: the VM can
  * reconnect (for example after a reboot of QEMU).
  */
 public final class GvproxyServer implements AutoCloseable {
@@ -29,6 +31,8 @@ public final class GvproxyServer implements AutoCloseable {
     private AcceptLoop vpnkit;
     private StdioChannels stdio;
     private VmConnectionHandler handler;
+    private ApiListeners api;
+    private NotificationSender notifications;
 
     /** A server that has opened nothing yet, so that signal handlers can target it before it starts. */
     public GvproxyServer(LogrusLogger log) {
@@ -54,13 +58,18 @@ public final class GvproxyServer implements AutoCloseable {
             if (options.pidFile().isPresent()) {
                 pidFile = PidFile.write(options.pidFile().get());
             }
+            if (options.notification().isPresent()) {
+                notifications = NotificationSender.start(options.notification().get().path(), log);
+                handler.network().vswitch().addListener(notifications);
+            }
+            openApi(options, handler);
             if (options.vpnkit().isPresent()) {
-                BoundServerSocket sock = BoundServerSocket.bind(options.vpnkit().get(), log);
+                BoundServerSocket sock = bindVmListener(options.vpnkit().get());
                 vpnkit = new AcceptLoop("vpnkit", sock, MAX_VPNKIT_CONNECTIONS, handler::vpnkit, log);
                 loops.add(vpnkit);
             }
             if (options.qemu().isPresent()) {
-                BoundServerSocket sock = BoundServerSocket.bind(options.qemu().get(), log);
+                BoundServerSocket sock = bindVmListener(options.qemu().get());
                 qemu = new AcceptLoop("qemu", sock, 1, handler::qemu, log);
                 loops.add(qemu);
             }
@@ -71,10 +80,40 @@ public final class GvproxyServer implements AutoCloseable {
         if (loops.isEmpty() && options.stdio().isEmpty()) {
             log.warn("no VM listener configured (-listen-qemu, -listen-vpnkit or -listen-stdio); waiting for a signal");
         }
+        loops.forEach(l -> l.onAcceptFailure(this::hypervisorError));
         loops.forEach(AcceptLoop::start);
         if (options.stdio().isPresent()) {
             stdio = stdioSource.get();
             Thread.ofVirtual().name("stdio").start(() -> serveStdio(handler));
+        }
+    }
+
+    /** Upstream's order: the -listen APIs, then "ready", then -services (VM listeners come after both). */
+    private void openApi(GvproxyOptions options, VmConnectionHandler handler) throws StartupException {
+        api = new ApiListeners(log);
+        for (ListenUrl url : options.listen()) {
+            api.listen("api", url, ApiRoutes.listen(handler::network, handler::connect));
+        }
+        if (notifications != null) {
+            notifications.ready();
+        }
+        if (options.services().isPresent()) {
+            api.listen("services", options.services().get(), ApiRoutes.services(handler::network));
+        }
+    }
+
+    private BoundServerSocket bindVmListener(ListenUrl url) throws StartupException {
+        try {
+            return BoundServerSocket.bind(url, log);
+        } catch (StartupException e) {
+            hypervisorError();
+            throw e;
+        }
+    }
+
+    private void hypervisorError() {
+        if (notifications != null) {
+            notifications.hypervisorError();
         }
     }
 
@@ -86,10 +125,12 @@ public final class GvproxyServer implements AutoCloseable {
         } catch (IOException e) {
             if (!closed.get()) {
                 log.error("stdio: " + StartupException.reason(e));
+                hypervisorError();
             }
             requestExit(1, "stdio link failed");
         } catch (RuntimeException e) {
             log.error("stdio: link failed: " + e);
+            hypervisorError();
             requestExit(1, "stdio link failed");
         }
     }
@@ -116,6 +157,15 @@ public final class GvproxyServer implements AutoCloseable {
         return qemu == null ? Optional.empty() : Optional.of(qemu.localAddressOrThrow());
     }
 
+    /** The bound -listen endpoints, in command-line order. */
+    public List<SocketAddress> apiAddresses() {
+        return api == null ? List.of() : api.addresses("api");
+    }
+
+    public Optional<SocketAddress> servicesAddress() {
+        return api == null ? Optional.empty() : api.addresses("services").stream().findFirst();
+    }
+
     public Optional<SocketAddress> vpnkitAddress() throws IOException {
         return vpnkit == null ? Optional.empty() : Optional.of(vpnkit.localAddressOrThrow());
     }
@@ -132,12 +182,19 @@ public final class GvproxyServer implements AutoCloseable {
             return;
         }
         loops.forEach(AcceptLoop::close);
+        if (api != null) {
+            api.close();
+        }
         if (stdio != null) {
             closeQuietly(stdio.in());
             closeQuietly(stdio.out());
         }
         if (handler != null) {
             closeQuietly(handler);
+        }
+        if (notifications != null) {
+            // After the handler, so that the last connection_closed events still go out.
+            notifications.close();
         }
         if (pidFile != null) {
             pidFile.remove();

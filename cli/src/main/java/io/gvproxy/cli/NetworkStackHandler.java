@@ -13,6 +13,7 @@ import io.gvproxy.core.stats.Counters;
 import io.gvproxy.core.vswitch.SwitchPort;
 
 import java.io.IOException;
+import java.nio.channels.ByteChannel;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.channels.WritableByteChannel;
@@ -35,8 +36,16 @@ public final class NetworkStackHandler implements VmConnectionHandler {
     private final Map<String, MacAddress> vpnkitMacs;
     private final SecureRandom random = new SecureRandom();
     private final AtomicInteger vpnkitIds = new AtomicInteger();
+    private final AtomicInteger connectIds = new AtomicInteger();
+    private final StreamFraming connectFraming;
 
     NetworkStackHandler(VirtualNetwork network, PcapWriter pcap, Map<String, MacAddress> vpnkitMacs, LogrusLogger log) {
+        this(network, pcap, vpnkitMacs, StreamFraming.HYPERKIT, log);
+    }
+
+    NetworkStackHandler(VirtualNetwork network, PcapWriter pcap, Map<String, MacAddress> vpnkitMacs,
+            StreamFraming connectFraming, LogrusLogger log) {
+        this.connectFraming = connectFraming;
         this.network = network;
         this.pcap = pcap;
         this.vpnkitMacs = Map.copyOf(vpnkitMacs);
@@ -50,7 +59,16 @@ public final class NetworkStackHandler implements VmConnectionHandler {
             pcap = PcapWriter.create(options.pcapFile().get());
         }
         VirtualNetwork network = new VirtualNetwork(config, new Counters());
-        return new NetworkStackHandler(network, pcap, VpnkitHandshake.DEFAULT_UUID_MACS, log);
+        return new NetworkStackHandler(network, pcap, VpnkitHandshake.DEFAULT_UUID_MACS, connectFraming(options), log);
+    }
+
+    /**
+     * Upstream picks /connect's framing from the VM flags: hyperkit, qemu if -listen-qemu is set, and bess or vfkit
+     * (a frame per read, which a byte stream cannot delimit) if those are set. We keep the length-prefixed framings
+     * only: with -listen-bess or -listen-vfkit, /connect stays hyperkit (or qemu), so that it keeps working.
+     */
+    static StreamFraming connectFraming(GvproxyOptions options) {
+        return options.qemu().isPresent() ? StreamFraming.QEMU : StreamFraming.HYPERKIT;
     }
 
     /** Upstream's default mode: the host IP is the only gateway virtual IP. */
@@ -59,6 +77,7 @@ public final class NetworkStackHandler implements VmConnectionHandler {
                 NetworkConfig.DEFAULT_GATEWAY_MAC, options.deviceIp(), options.hostIp(), new int[]{options.hostIp()});
     }
 
+    @Override
     public VirtualNetwork network() {
         return network;
     }
@@ -74,6 +93,12 @@ public final class NetworkStackHandler implements VmConnectionHandler {
         log.info("vpnkit: handshake with " + peerName + " done, MAC " + mac);
         String name = "vpnkit." + vpnkitIds.incrementAndGet();
         serve(name, peerName, StreamLink.of(name, channel, StreamFraming.HYPERKIT, network.counters()));
+    }
+
+    @Override
+    public void connect(ByteChannel channel, String peerName) throws IOException {
+        String name = "connect." + connectIds.incrementAndGet();
+        serve(name, peerName, StreamLink.of(name, channel, connectFraming, network.counters()));
     }
 
     @Override

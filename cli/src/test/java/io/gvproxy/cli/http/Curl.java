@@ -9,14 +9,14 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** Runs the curl binary against a unix socket, bounded in time. */
-final class Curl {
-    record Result(int exit, String stdout, String stderr) {
+public final class Curl {
+    public record Result(int exit, String stdout, String stderr) {
     }
 
     private Curl() {
     }
 
-    static Result unix(Path socket, String... args) throws IOException, InterruptedException {
+    public static Result unix(Path socket, String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of("curl", "-sS", "--max-time", "10", "--unix-socket",
                 socket.toString()));
         cmd.addAll(List.of(args));

@@ -13,10 +13,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /** Test client speaking HTTP by hand, with every read bounded in time. */
-final class RawHttp {
+public final class RawHttp {
     /** A response: status line, header lines, body. */
-    record Response(String statusLine, List<String> headers, String body) {
-        String header(String name) {
+    public record Response(String statusLine, List<String> headers, String body) {
+        public String header(String name) {
             for (String h : headers) {
                 int c = h.indexOf(':');
                 if (h.substring(0, c).equalsIgnoreCase(name)) {
@@ -30,18 +30,18 @@ final class RawHttp {
     private final SocketChannel ch;
     private final ByteArrayOutputStream pending = new ByteArrayOutputStream();
 
-    RawHttp(SocketChannel ch) {
+    public RawHttp(SocketChannel ch) {
         this.ch = ch;
     }
 
-    void send(String text) throws IOException {
+    public void send(String text) throws IOException {
         ByteBuffer b = ByteBuffer.wrap(text.getBytes(StandardCharsets.ISO_8859_1));
         while (b.hasRemaining()) {
             ch.write(b);
         }
     }
 
-    void send(byte[] bytes) throws IOException {
+    public void send(byte[] bytes) throws IOException {
         ByteBuffer b = ByteBuffer.wrap(bytes);
         while (b.hasRemaining()) {
             ch.write(b);
@@ -49,7 +49,7 @@ final class RawHttp {
     }
 
     /** Reads one response whose body is delimited by Content-Length, or by EOF without one. */
-    Response read() throws Exception {
+    public Response read() throws Exception {
         int headEnd;
         while ((headEnd = indexOf(pending.toByteArray(), "\r\n\r\n")) < 0) {
             if (readMore() < 0) {
@@ -85,7 +85,7 @@ final class RawHttp {
     }
 
     /** Reads exactly n raw bytes (after a hijack). */
-    byte[] readBytes(int n) throws Exception {
+    public byte[] readBytes(int n) throws Exception {
         while (pending.size() < n) {
             if (readMore() < 0) {
                 throw new AssertionError("EOF after " + pending.size() + " of " + n + " bytes");
@@ -98,7 +98,7 @@ final class RawHttp {
     }
 
     /** Everything until the server closes. */
-    String readToEof() throws Exception {
+    public String readToEof() throws Exception {
         while (readMore() >= 0) {
             continue;
         }
@@ -108,7 +108,7 @@ final class RawHttp {
     }
 
     /** Whether the server closed the connection within the bound (EOF or reset). */
-    boolean closedByServer() throws Exception {
+    public boolean closedByServer() throws Exception {
         try {
             return readMore() < 0;
         } catch (IOException e) {
