@@ -77,8 +77,9 @@ public final class GvproxyServer implements AutoCloseable {
             close();
             throw e;
         }
-        if (loops.isEmpty() && options.stdio().isEmpty()) {
-            log.warn("no VM listener configured (-listen-qemu, -listen-vpnkit or -listen-stdio); waiting for a signal");
+        if (loops.isEmpty() && options.stdio().isEmpty() && options.listen().isEmpty()) {
+            log.warn("no VM listener configured (-listen-qemu, -listen-vpnkit, -listen-stdio or -listen for /connect);"
+                    + " waiting for a signal");
         }
         loops.forEach(l -> l.onAcceptFailure(this::hypervisorError));
         loops.forEach(AcceptLoop::start);

@@ -20,7 +20,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.nio.file.attribute.PosixFilePermissions;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -279,6 +281,56 @@ class HttpServerTest {
         Thread.sleep(800);
         c.send("still here");
         assertArrayEquals("still here".getBytes(StandardCharsets.UTF_8), c.readBytes(10));
+    }
+
+    @Test
+    void otherUsersAreKeptOutByModeAndByPeerCredentials() throws Exception {
+        Assumptions.assumeTrue(System.getProperty("user.name").equals("root") && Files.isExecutable(SETPRIV),
+                "needs root and setpriv to act as another user");
+        Path shared = Files.createTempDirectory(Path.of("/tmp"), "gvproxy-peercred");
+        try {
+            Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxr-xr-x"));
+            Path saved = sock;
+            sock = shared.resolve("api.sock");
+            try {
+                startServer(HttpLimits.DEFAULT);
+                Files.setPosixFilePermissions(sock, PosixFilePermissions.fromString("rw-------"));
+                assertEquals(7, curlAsNobody(sock), "connect refused by the file mode");
+                Files.setPosixFilePermissions(sock, PosixFilePermissions.fromString("rw-rw-rw-"));
+                int exit = curlAsNobody(sock);
+                assertTrue(exit == 52 || exit == 56, "dropped after accept, curl exit " + exit);
+                String text;
+                synchronized (log) {
+                    text = logBytes.toString(StandardCharsets.UTF_8);
+                }
+                assertTrue(text.contains("dropping a connection from user nobody"), text);
+                assertEquals(0, Curl.unix(sock, "http://unix/hello").exit(), "the owner still gets in");
+            } finally {
+                closeAll();
+                toClose.clear();
+                sock = saved;
+            }
+        } finally {
+            try (var files = Files.list(shared)) {
+                for (Path f : files.toList()) {
+                    Files.deleteIfExists(f);
+                }
+            }
+            Files.deleteIfExists(shared);
+        }
+    }
+
+    private static final Path SETPRIV = Path.of("/usr/bin/setpriv");
+
+    private static int curlAsNobody(Path socket) throws Exception {
+        Process p = new ProcessBuilder(SETPRIV.toString(), "--reuid=65534", "--regid=65534", "--clear-groups",
+                "curl", "-sS", "--max-time", "10", "--unix-socket", socket.toString(), "http://unix/hello")
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        if (!p.waitFor(15, java.util.concurrent.TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("curl did not end");
+        }
+        return p.exitValue();
     }
 
     @Test
