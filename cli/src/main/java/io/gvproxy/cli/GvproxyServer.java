@@ -14,8 +14,8 @@ import java.util.function.Supplier;
 
 /**
  * A running gvproxy: pid file, HTTP API endpoints, notifications, VM listeners and the stdio link, handing each VM
- * connection to a {@link VmConnectionHandler}. Unlike upstream, the end of a QEMU connection does not end the process: the VM can
- * reconnect (for example after a reboot of QEMU).
+ * connection to a {@link VmConnectionHandler}. Unlike upstream, the end of a QEMU connection does not end the
+ * process: the VM can reconnect (for example after a reboot of QEMU).
  */
 public final class GvproxyServer implements AutoCloseable {
     /** Bounds the threads and buffers local clients can make gvproxy hold; far above real VPNKit use. */

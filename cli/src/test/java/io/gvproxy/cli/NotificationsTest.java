@@ -8,7 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.gvproxy.cli.http.Curl;
 import io.gvproxy.cli.http.RawHttp;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.channels.Pipe;
+import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.SocketChannel;
+import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -127,6 +131,27 @@ class NotificationsTest {
         start("-listen-qemu", "unix://" + qemu);
         assertThrows(StartupException.class, () -> start("-notification", "unix://" + nsock, "-listen-qemu",
                 "unix://" + qemu));
+        assertEquals(READY, receiver.next());
+        assertEquals("{\"notification_type\":\"hypervisor_error\"}\n", receiver.next());
+    }
+
+    @Test
+    void stdioLinkFailureSendsHypervisorError() throws Exception {
+        Path nsock = dir.resolve("n.sock");
+        NotificationReceiver receiver = new NotificationReceiver(nsock);
+        toClose.add(receiver);
+        RecordingHandler failing = new RecordingHandler() {
+            @Override
+            public void stdio(ReadableByteChannel in, WritableByteChannel out) throws IOException {
+                throw new IOException("link broke");
+            }
+        };
+        Pipe toGvproxy = Pipe.open();
+        Pipe fromGvproxy = Pipe.open();
+        GvproxyServer s = GvproxyServer.start(Options.of("-notification", "unix://" + nsock, "-listen-stdio",
+                "accept"), failing, log, () -> new StdioChannels(toGvproxy.source(), fromGvproxy.sink()));
+        toClose.add(s);
+        assertEquals(1, s.awaitExit());
         assertEquals(READY, receiver.next());
         assertEquals("{\"notification_type\":\"hypervisor_error\"}\n", receiver.next());
     }

@@ -35,7 +35,8 @@ final class ConnectionInput {
                 checked = 0;
             }
             for (int i = pos + Math.max(checked, 1); i < lim; i++) {
-                if (buf[i] == '\n' && (buf[i - 1] == '\n' || (buf[i - 1] == '\r' && i - 2 >= pos && buf[i - 2] == '\n'))) {
+                if (buf[i] == '\n' && (buf[i - 1] == '\n'
+                        || (buf[i - 1] == '\r' && i - 2 >= pos && buf[i - 2] == '\n'))) {
                     String head = new String(buf, pos, i + 1 - pos, StandardCharsets.ISO_8859_1);
                     pos = i + 1;
                     return head;

@@ -54,7 +54,8 @@ class RequestHeadTest {
         long seed = 0x5EED_0000L + info.getCurrentRepetition();
         Random rnd = new Random(seed);
         String[] pieces = {"GET", "POST", " ", "/", "/stats", "?", "&", "=", "%", "%4", "%41", "HTTP/1.1", "HTTP/1.0",
-            "HTTP/9.9", "\r\n", "\n", ":", "Host", "Content-Length", "Transfer-Encoding", "chunked", "-1", "99999999999",
+            "HTTP/9.9", "\r\n", "\n", ":", "Host", "Content-Length", "Transfer-Encoding", "chunked", "-1",
+            "99999999999",
             "\t", "\u0000", "\u00ff", "#", "*", "http://", "Expect", "100-continue", ","};
         StringBuilder sb = new StringBuilder();
         int n = rnd.nextInt(40);

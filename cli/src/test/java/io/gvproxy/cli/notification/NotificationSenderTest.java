@@ -26,7 +26,8 @@ class NotificationSenderTest {
 
     @Test
     void jsonLinesMatchUpstream() {
-        assertEquals("{\"notification_type\":\"ready\"}\n", new Notification(Notification.Type.READY, null).toJsonLine());
+        assertEquals("{\"notification_type\":\"ready\"}\n",
+                new Notification(Notification.Type.READY, null).toJsonLine());
         assertEquals("{\"notification_type\":\"connection_closed\",\"mac_address\":\"5a:94:ef:e4:0c:ee\"}\n",
                 new Notification(Notification.Type.CONNECTION_CLOSED, MacAddress.parse("5a:94:ef:e4:0c:ee"))
                         .toJsonLine());
