@@ -25,11 +25,17 @@ final class ConnectionInput {
 
     /**
      * Reads one request head (through its blank line), skipping blank lines before it. Null if the stream ends
-     * before any byte of a head; 431 if the head does not fit; 400 if the stream ends inside it.
+     * before any byte of a head; 431 if the head does not fit; 400 if the stream ends inside it. {@code onFirstByte}
+     * runs once, when the first byte of the request is here.
      */
-    String readHead() throws IOException, BadRequestException {
+    String readHead(Runnable onFirstByte) throws IOException, BadRequestException {
         int checked = 0;
+        boolean started = false;
         while (true) {
+            if (!started && lim > pos) {
+                started = true;
+                onFirstByte.run();
+            }
             while (pos < lim && (buf[pos] == '\r' || buf[pos] == '\n')) {
                 pos++;
                 checked = 0;

@@ -62,12 +62,14 @@ final class HttpConnection implements Runnable {
 
     /** Reads and answers one request; false when the connection must end. */
     private boolean serveOne(ConnectionInput in) throws IOException {
+        // Like Go: an idle keep-alive connection gets one read timeout, and a request gets a fresh one from its
+        // first byte to the end of its body.
         deadline = System.nanoTime() + limits.readTimeout().toNanos();
         RequestHead head;
         RequestBody body;
         boolean expectContinue;
         try {
-            String raw = in.readHead();
+            String raw = in.readHead(() -> deadline = System.nanoTime() + limits.readTimeout().toNanos());
             if (raw == null) {
                 return false;
             }
@@ -82,29 +84,30 @@ final class HttpConnection implements Runnable {
                 : head.hasToken("connection", "close");
         boolean isHead = head.method().equals("HEAD");
         Router.Route route = router.find(head.path());
+        boolean allowed = route != null && route.allows(head.method());
+        byte[] bytes = RequestBody.NONE;
+        if (allowed && route.readsBody()) {
+            try {
+                if (expectContinue && head.minorVersion() >= 1 && !body.isEmpty()) {
+                    ResponseWriter.writeContinue(channel);
+                }
+                bytes = body.read(in, limits.maxBodyBytes());
+            } catch (BadRequestException e) {
+                reject(e);
+                return false;
+            }
+        } else {
+            // Unread body bytes would be parsed as the next request.
+            close |= !body.isEmpty();
+        }
+        // Go's write timeout runs from the end of the request, so the handler's time counts against it.
+        deadline = System.nanoTime() + limits.writeTimeout().toNanos();
         HttpResponse response;
         if (route == null) {
             response = HttpResponse.notFound();
-            close |= !body.isEmpty();
-        } else if (!route.allows(head.method())) {
+        } else if (!allowed) {
             response = HttpResponse.methodNotAllowed(Router.allowHeader(route));
-            close |= !body.isEmpty();
         } else {
-            byte[] bytes = RequestBody.NONE;
-            if (route.readsBody()) {
-                try {
-                    if (expectContinue && head.minorVersion() >= 1 && !body.isEmpty()) {
-                        ResponseWriter.writeContinue(channel);
-                    }
-                    bytes = body.read(in, limits.maxBodyBytes());
-                } catch (BadRequestException e) {
-                    reject(e);
-                    return false;
-                }
-            } else {
-                // Unread body bytes would be parsed as the next request.
-                close |= !body.isEmpty();
-            }
             HttpRequest request = new HttpRequest(head.method(), head.target(), head.path(), head.rawQuery(),
                     head.minorVersion(), head.headers(), bytes, peer);
             try {
@@ -120,7 +123,6 @@ final class HttpConnection implements Runnable {
                 return false;
             }
         }
-        deadline = System.nanoTime() + limits.writeTimeout().toNanos();
         ResponseWriter.write(channel, response, head.minorVersion(), isHead, close);
         return !close;
     }

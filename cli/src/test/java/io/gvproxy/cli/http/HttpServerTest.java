@@ -43,6 +43,14 @@ class HttpServerTest {
             .handle("/echo", Set.of("POST"), r -> HttpResponse.ok(r.body()))
             .handle("/query", r -> HttpResponse.ok((r.queryParameter("ip") + "|" + r.queryParameter("port"))
                     .getBytes(StandardCharsets.UTF_8)))
+            .handle("/slow", r -> {
+                try {
+                    Thread.sleep(500);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return HttpResponse.ok("slow\n".getBytes(StandardCharsets.UTF_8));
+            })
             .upgrade("/raw", r -> HttpResponse.hijack(ch -> {
                 ByteBuffer b = ByteBuffer.allocate(4096);
                 while (ch.read(b) >= 0) {
@@ -241,6 +249,20 @@ class HttpServerTest {
         RawHttp slow = client();
         slow.send("GET /hello HTTP/1.1\r\n");
         assertTrue(slow.closedByServer(), "a head that never ends is cut off");
+    }
+
+    @Test
+    void timeoutsRestartWithEachRequestAndCoverTheHandlerSeparately() throws Exception {
+        closeAll();
+        toClose.clear();
+        startServer(new HttpLimits(16 * 1024, 1024, Duration.ofMillis(800), Duration.ofMillis(800), 8));
+        RawHttp c = client();
+        for (int i = 0; i < 3; i++) {
+            // Idle for most of the read timeout, then a request whose handler takes most of the write timeout.
+            Thread.sleep(500);
+            c.send("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertEquals("slow\n", c.read().body(), "round " + i);
+        }
     }
 
     @Test
