@@ -3,6 +3,7 @@ package io.gvproxy.cli.http.api;
 import java.nio.ByteBuffer;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -56,81 +57,125 @@ final class GoJsonParser {
         return p.value();
     }
 
+    /** An object or array being read; iterative so that nesting costs heap, not stack. */
+    private static final class Open {
+        final List<Member> members;
+        final List<Object> items;
+        String key;
+
+        Open(boolean object) {
+            members = object ? new ArrayList<>() : null;
+            items = object ? null : new ArrayList<>();
+        }
+    }
+
     private Object value() throws SyntaxException {
+        ArrayDeque<Open> open = new ArrayDeque<>();
+        while (true) {
+            Object v = scalarOrOpen(open);
+            if (v == null) {
+                continue;
+            }
+            // A value is complete: add it to its container, closing every container that ends after it.
+            while (true) {
+                Open o = open.peek();
+                if (o == null) {
+                    return v;
+                }
+                skipSpace();
+                int c;
+                if (o.members != null) {
+                    o.members.add(new Member(o.key, v));
+                    c = next();
+                    if (c == ',') {
+                        skipSpace();
+                        key(o);
+                        break;
+                    }
+                    if (c != '}') {
+                        throw invalid(c, "after object key:value pair");
+                    }
+                    v = new JsonObject(o.members);
+                } else {
+                    o.items.add(v);
+                    c = next();
+                    if (c == ',') {
+                        skipSpace();
+                        break;
+                    }
+                    if (c != ']') {
+                        throw invalid(c, "after array element");
+                    }
+                    v = o.items;
+                }
+                open.pop();
+                depth--;
+            }
+        }
+    }
+
+    /** A whole scalar or empty container, or null after pushing a container whose first value comes next. */
+    private Object scalarOrOpen(ArrayDeque<Open> open) throws SyntaxException {
         int c = next();
-        return switch (c) {
-            case '{' -> object();
-            case '[' -> array();
-            case '"' -> string();
-            case 't' -> literal("true", Boolean.TRUE);
-            case 'f' -> literal("false", Boolean.FALSE);
-            case 'n' -> literal("null", Null.NULL);
+        switch (c) {
+            case '{' -> {
+                enter();
+                skipSpace();
+                if (peek() == '}') {
+                    pos++;
+                    depth--;
+                    return new JsonObject(List.of());
+                }
+                Open o = new Open(true);
+                key(o);
+                open.push(o);
+                return null;
+            }
+            case '[' -> {
+                enter();
+                skipSpace();
+                if (peek() == ']') {
+                    pos++;
+                    depth--;
+                    return List.of();
+                }
+                open.push(new Open(false));
+                return null;
+            }
+            case '"' -> {
+                return string();
+            }
+            case 't' -> {
+                return literal("true", Boolean.TRUE);
+            }
+            case 'f' -> {
+                return literal("false", Boolean.FALSE);
+            }
+            case 'n' -> {
+                return literal("null", Null.NULL);
+            }
             default -> {
                 if (c == '-' || (c >= '0' && c <= '9')) {
-                    yield number();
+                    return number();
                 }
                 throw invalid(c, "looking for beginning of value");
             }
-        };
-    }
-
-    private JsonObject object() throws SyntaxException {
-        enter();
-        List<Member> members = new ArrayList<>();
-        skipSpace();
-        if (peek() == '}') {
-            pos++;
-            depth--;
-            return new JsonObject(members);
-        }
-        while (true) {
-            int c = next();
-            if (c != '"') {
-                throw invalid(c, "looking for beginning of object key string");
-            }
-            String key = string();
-            skipSpace();
-            c = next();
-            if (c != ':') {
-                throw invalid(c, "after object key");
-            }
-            skipSpace();
-            members.add(new Member(key, value()));
-            skipSpace();
-            c = next();
-            if (c == '}') {
-                depth--;
-                return new JsonObject(members);
-            }
-            if (c != ',') {
-                throw invalid(c, "after object key:value pair");
-            }
-            skipSpace();
         }
     }
 
-    private List<Object> array() throws SyntaxException {
-        enter();
-        List<Object> items = new ArrayList<>();
+    /** Reads {@code "key"} and the colon after it, leaving the position at the member's value. */
+    private void key(Open o) throws SyntaxException {
+        int c = next();
+        if (c != '"') {
+            throw invalid(c, "looking for beginning of object key string");
+        }
+        o.key = string();
         skipSpace();
-        if (peek() == ']') {
-            pos++;
-            depth--;
-            return items;
+        c = next();
+        if (c != ':') {
+            throw invalid(c, "after object key");
         }
-        while (true) {
-            skipSpace();
-            items.add(value());
-            skipSpace();
-            int c = next();
-            if (c == ']') {
-                depth--;
-                return items;
-            }
-            if (c != ',') {
-                throw invalid(c, "after array element");
-            }
-        }
+        skipSpace();
     }
 
     private void enter() throws SyntaxException {
