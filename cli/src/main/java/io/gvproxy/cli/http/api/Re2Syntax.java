@@ -23,6 +23,8 @@ final class Re2Syntax {
     private int lastRepeat = -1;
     /** Whether an operand precedes the current position (a repetition needs one). */
     private boolean operand;
+    /** Set by {@link #group} for a flags-only group such as {@code (?i)}. */
+    private boolean flagsOnly;
 
     private Re2Syntax(String re) {
         this.re = re;
@@ -53,11 +55,14 @@ final class Re2Syntax {
             char c = re.charAt(pos++);
             switch (c) {
                 case '(' -> {
+                    flagsOnly = false;
                     String bad = group(start);
                     if (bad != null) {
                         return bad;
                     }
-                    depth++;
+                    if (!flagsOnly) {
+                        depth++;
+                    }
                     operand = false;
                     lastRepeat = -1;
                 }
@@ -138,8 +143,9 @@ final class Re2Syntax {
                 return null;
             }
             if (f == ')') {
-                // The ')' is left to close the flag group as it closes any group.
-                pos = p - 1;
+                // Flags alone, as in (?i): no group opens and nothing precedes a following repetition.
+                pos = p;
+                flagsOnly = true;
                 return null;
             }
             if ("imsU-".indexOf(f) < 0) {

@@ -20,6 +20,8 @@ class Re2SyntaxTest {
         "a|*#missing argument to repetition operator: `*`",
         "(+)#missing argument to repetition operator: `+`",
         "??#missing argument to repetition operator: `??`",
+        "(?i)*#missing argument to repetition operator: `*`",
+        "(?i)(a#missing closing ): `(?i)(a`",
         "{2}#missing argument to repetition operator: `{2}`",
         "a**#invalid nested repetition operator: `**`",
         "a++#invalid nested repetition operator: `++`",
