@@ -125,10 +125,10 @@ final class Re2Syntax {
             int nameStart = pos + (re.charAt(pos + 1) == 'P' ? 3 : 2);
             int end = re.indexOf('>', nameStart);
             if (end < 0) {
-                return err("invalid named capture", re);
+                return err("invalid named capture", re.substring(start));
             }
             String name = re.substring(nameStart, end);
-            if (name.isEmpty() || !name.chars().allMatch(ch -> ch == '_' || Character.isLetterOrDigit(ch))) {
+            if (name.isEmpty() || !name.chars().allMatch(ch -> ch == '_' || (ch < 0x80 && Character.isLetterOrDigit(ch)))) {
                 return err("invalid named capture", re.substring(start, end + 1));
             }
             pos = end + 1;

@@ -20,6 +20,8 @@ class Re2SyntaxTest {
         "a|*#missing argument to repetition operator: `*`",
         "(+)#missing argument to repetition operator: `+`",
         "??#missing argument to repetition operator: `??`",
+        "x(?<=a)#invalid named capture: `(?<=a)`",
+        "(?P<a-b>x)#invalid named capture: `(?P<a-b>`",
         "(?i)*#missing argument to repetition operator: `*`",
         "(?i)(a#missing closing ): `(?i)(a`",
         "{2}#missing argument to repetition operator: `{2}`",
