@@ -347,11 +347,13 @@ class HttpServerTest {
     private static int curlAsNobody(Path socket) throws Exception {
         Process p = new ProcessBuilder(SETPRIV.toString(), "--reuid=65534", "--regid=65534", "--clear-groups",
                 "curl", "-sS", "--max-time", "10", "--unix-socket", socket.toString(), "http://unix/hello")
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                .redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!p.waitFor(15, java.util.concurrent.TimeUnit.SECONDS)) {
             p.destroyForcibly();
             throw new AssertionError("curl did not end");
         }
+        System.out.println("curl as nobody on " + socket + ": exit " + p.exitValue() + ": " + output.strip());
         return p.exitValue();
     }
 
