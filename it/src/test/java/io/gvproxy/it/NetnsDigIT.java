@@ -4,18 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.gvproxy.core.NetworkConfig;
-import io.gvproxy.core.VirtualNetwork;
 import io.gvproxy.core.dns.DnsConfig;
-import io.gvproxy.core.dns.Zone;
-import io.gvproxy.core.dns.ZoneRecord;
-import io.gvproxy.core.net.Ipv4;
-import io.gvproxy.core.net.MacAddress;
-import io.gvproxy.core.stats.Counters;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,11 +16,8 @@ import org.junit.jupiter.api.Test;
  * to a {@link FakeDnsServer} on 127.0.0.1 (so the host's resolvers are never used), and each answer must equal
  * what dig gets asking that server directly from the host. Local zones answer by themselves.
  *
- * <p>The first test runs the gvproxy jar. Regexp records, default-address zones and zones added at runtime need
- * zones configured, which the jar cannot take yet (no {@code -config}, no {@code /services/dns/add}); the second
- * test therefore builds the same core {@link VirtualNetwork} the jar runs in this JVM with those zones, attaches
- * the namespace guest to it over a QEMU-framed unix socket ({@link VirtualNetworkListener}) and adds zones to its
- * {@link io.gvproxy.core.dns.ZoneTable} while the guest keeps asking.
+ * <p>Regexp records, default-address zones and zones added at runtime go in through the HTTP API
+ * ({@code -listen}, {@code POST /services/dns/add}) while the guest is up and asking.
  */
 class NetnsDigIT {
     private static final String GATEWAY = Rig.GATEWAY_IP;
@@ -83,47 +73,62 @@ class NetnsDigIT {
     }
 
     @Test
-    void regexpRecordsDefaultAddressZonesAndRuntimeZones() {
-        NetnsRig rig = NetnsRig.require("dig");
+    void regexpRecordsDefaultAddressZonesAndZonesAddedAtRuntime() throws InterruptedException {
+        NetnsRig rig = NetnsRig.require("dig", "curl");
         Path runDir = rig.runDir("netns-dig-zones");
-        NetworkConfig base = NetworkConfig.defaults();
-        List<Zone> zones = new ArrayList<>(base.dnsZones());
-        zones.add(new Zone("apps.test.", List.of(ZoneRecord.matching("^web-[0-9]+$", Ipv4.parse(WEB_IP))),
-                OptionalInt.empty()));
-        zones.add(new Zone("any.test.", List.of(), OptionalInt.of(Ipv4.parse(DEFAULT_IP))));
         try (ShortTempDir sockets = ShortTempDir.create(); FakeDnsServer dns = new FakeDnsServer()) {
-            NetworkConfig config = new NetworkConfig(base.mtu(), base.subnet(), base.gatewayIp(), base.gatewayMac(),
-                    base.deviceIp(), base.hostIp(), base.gatewayVirtualIps(), zones, List.of(),
-                    base.dhcpStaticLeases(), List.of(dns.socketAddress()));
-            try (VirtualNetwork network = new VirtualNetwork(config, new Counters());
-                 VirtualNetworkListener listener = new VirtualNetworkListener(network, sockets.resolve("vnet.sock"));
-                 NetnsGuest guest = NetnsGuest.start(runDir, "guest", listener.uplink(MacAddress.parse(Rig.GUEST_MAC)),
-                         Rig.GUEST_IP + "/24")) {
-                assertRecord(ask(guest, "web-42.apps.test", "A"), "web-42.apps.test.", "A", WEB_IP);
-                assertRecord(ask(guest, "WEB-7.Apps.Test", "A"), "WEB-7.Apps.Test.", "A", WEB_IP);
-                Dig.Answer notMatched = ask(guest, "db.apps.test", "A");
-                assertEquals("NXDOMAIN", notMatched.status(), "no record matches and no default: " + notMatched);
-                assertRecord(ask(guest, "anything.any.test", "A"), "anything.any.test.", "A", DEFAULT_IP);
-                assertRecord(ask(guest, "deep.name.any.test", "A"), "deep.name.any.test.", "A", DEFAULT_IP);
-
+            NetnsUplink uplink = NetnsUplink.vpnkit(sockets.resolve("vpnkit.sock"));
+            Path api = sockets.resolve("api.sock");
+            List<String> flags = new ArrayList<>(uplink.gvproxyFlags());
+            flags.addAll(List.of("-ssh-port", "-1", "-dns-server", dns.address(), "-listen", "unix://" + api));
+            try (GvproxyProcess gvproxy = GvproxyProcess.start(rig.gvproxyJar(), runDir,
+                    new Listener.UnixSocket(uplink.socket()), flags);
+                 NetnsGuest guest = NetnsGuest.start(runDir, "guest", uplink, Rig.GUEST_IP + "/24")) {
+                awaitSocket(api);
                 Dig.Answer before = ask(guest, "late.runtime.test", "A");
                 assertEquals(direct(dns, "late.runtime.test", "A"), before,
                         "before the zone exists the name is forwarded (the fake server refuses it)");
                 assertEquals("REFUSED", before.status(), "forwarded before the zone exists: " + before);
-                network.zoneTable().addZone(new Zone("runtime.test.",
-                        List.of(ZoneRecord.named("late", Ipv4.parse(LATE_IP))), OptionalInt.empty()));
+
+                addZone(api, "{\"Name\":\"apps.test.\",\"Records\":[{\"Regexp\":\"^web-[0-9]+$\",\"IP\":\""
+                        + WEB_IP + "\"}]}");
+                addZone(api, "{\"Name\":\"any.test.\",\"DefaultIP\":\"" + DEFAULT_IP + "\"}");
+                addZone(api, "{\"Name\":\"runtime.test.\",\"Records\":[{\"Name\":\"late\",\"IP\":\""
+                        + LATE_IP + "\"}]}");
+                assertRecord(ask(guest, "web-42.apps.test", "A"), "web-42.apps.test.", "A", WEB_IP);
+                Dig.Answer notMatched = ask(guest, "db.apps.test", "A");
+                assertEquals("NXDOMAIN", notMatched.status(), "no record matches and no default: " + notMatched);
+                assertRecord(ask(guest, "anything.any.test", "A"), "anything.any.test.", "A", DEFAULT_IP);
+                assertRecord(ask(guest, "deep.name.any.test", "A"), "deep.name.any.test.", "A", DEFAULT_IP);
                 assertRecord(ask(guest, "late.runtime.test", "A"), "late.runtime.test.", "A", LATE_IP);
                 Dig.Answer other = ask(guest, "other.runtime.test", "A");
                 assertEquals("NXDOMAIN", other.status(), "the new zone holds only 'late': " + other);
 
-                network.zoneTable().addZone(new Zone("apps.test.",
-                        List.of(ZoneRecord.named("web-1", Ipv4.parse(WEB_FIRST_IP))), OptionalInt.empty()));
+                // Upstream's addZone for an existing name puts the new records before the old ones.
+                addZone(api, "{\"Name\":\"apps.test.\",\"Records\":[{\"Name\":\"web-1\",\"IP\":\""
+                        + WEB_FIRST_IP + "\"}]}");
                 assertRecord(ask(guest, "web-1.apps.test", "A"), "web-1.apps.test.", "A", WEB_FIRST_IP);
                 assertRecord(ask(guest, "web-2.apps.test", "A"), "web-2.apps.test.", "A", WEB_IP);
 
                 assertForwardedSame(guest, dns, FakeDnsServer.ZONE, "TXT");
                 assertTrue(guest.pumpAlive(), "the tap pump ended early");
+                GvproxyProcess.Exit exit = gvproxy.stop();
+                assertTrue(exit.clean(), "gvproxy stop: " + exit + "\n" + gvproxy.logText());
             }
+        }
+    }
+
+    private static void addZone(Path api, String json) {
+        String status = HostCommand.text(List.of("curl", "-sS", "--max-time", "10", "--unix-socket", api.toString(),
+                "-o", "/dev/null", "-w", "%{http_code}", "-X", "POST", "http://unix/services/dns/add", "-d", json));
+        assertEquals("200", status, "POST /services/dns/add " + json);
+    }
+
+    private static void awaitSocket(Path api) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!new Listener.UnixSocket(api).isListening()) {
+            assertTrue(System.nanoTime() < deadline, "no API socket at " + api);
+            Thread.sleep(50);
         }
     }
 

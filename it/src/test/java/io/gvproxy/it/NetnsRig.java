@@ -47,6 +47,7 @@ record NetnsRig(Path gvproxyJar, Path workDir) {
             case "ping" -> " (Debian package iputils-ping)";
             case "dhclient" -> " (Debian package isc-dhcp-client)";
             case "dig" -> " (Debian package bind9-dnsutils)";
+            case "curl" -> " (Debian package curl)";
             default -> "";
         };
     }
