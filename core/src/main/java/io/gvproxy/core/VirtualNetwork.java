@@ -4,8 +4,11 @@ import io.gvproxy.core.buffer.FramePool;
 import io.gvproxy.core.gateway.Gateway;
 import io.gvproxy.core.link.Link;
 import io.gvproxy.core.stats.Counters;
+import io.gvproxy.core.tcpip.TcpStack;
+import io.gvproxy.core.tcpip.TcpStackConfig;
 import io.gvproxy.core.vswitch.SwitchPort;
 import io.gvproxy.core.vswitch.VirtualSwitch;
+import io.gvproxy.core.wire.IpProtocol;
 
 import java.util.function.Consumer;
 
@@ -19,6 +22,7 @@ public final class VirtualNetwork implements AutoCloseable {
     private final FramePool pool;
     private final VirtualSwitch vswitch;
     private final Gateway gateway;
+    private final TcpStack tcpStack;
 
     public VirtualNetwork(NetworkConfig config, Counters counters) {
         this.config = config;
@@ -27,6 +31,11 @@ public final class VirtualNetwork implements AutoCloseable {
         this.vswitch = new VirtualSwitch(counters);
         this.gateway = new Gateway(config.gatewayConfig(), counters, pool, vswitch.gatewayOutput());
         vswitch.attachGateway(config.gatewayMac(), gateway);
+        TcpStackConfig tcpConfig = TcpStackConfig.forMtu(config.mtu())
+                .withVerifyChecksums(config.gatewayConfig().verifyChecksums());
+        this.tcpStack = new TcpStack(tcpConfig, counters, pool, config.gatewayMac(), vswitch.gatewayOutput());
+        gateway.setIpv4Handler(IpProtocol.TCP, tcpStack);
+        gateway.setIpv4Handler(IpProtocol.ICMP, tcpStack.icmpHandler());
     }
 
     /** Plugs a VM link into the switch; {@code onDetached} runs once when the link ends (EOF, error or close). */
@@ -54,9 +63,15 @@ public final class VirtualNetwork implements AutoCloseable {
         return gateway;
     }
 
+    /** TCP terminated at the gateway: install a {@code SynListener} to take guest connections. */
+    public TcpStack tcpStack() {
+        return tcpStack;
+    }
+
     /** Detaches every link and stops their threads. */
     @Override
     public void close() {
+        tcpStack.close();
         vswitch.close();
     }
 }
