@@ -37,6 +37,11 @@ public final class GvproxyFlags {
                         + " endpoint")
                 .bool("ec2-metadata-access", false, "Permits access to EC2 Metadata Service (TCP only)")
                 .string("notification", "", "Unix socket (unix:// URL) that receives JSON lifecycle notifications")
-                .bool("version", false, "Print version information");
+                .bool("version", false, "Print version information")
+                .repeatable("dns-server", "DNS server ADDR[:PORT] (IP literal; port 53 by default) to forward guest"
+                        + " queries outside the local zones to, instead of the nameservers in /etc/resolv.conf;"
+                        + " repeatable, tried in order (not in upstream gvproxy)")
+                .repeatable("dns-search", "Search domain handed to guests by DHCP (option 119), instead of the search"
+                        + " line of /etc/resolv.conf; repeatable, an empty value sends none (not in upstream gvproxy)");
     }
 }

@@ -1,6 +1,7 @@
 package io.gvproxy.cli;
 
 import io.gvproxy.core.net.Ipv4Subnet;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -9,7 +10,9 @@ import java.util.Set;
 /**
  * The validated gvproxy configuration. Addresses are IPv4 ints (see {@link io.gvproxy.core.net.Ipv4}); {@code mtu}
  * is already resolved (flag value 0 means 1500); {@code sshPort} is -1 when disabled; {@code explicitFlags} names
- * the flags that appeared on the command line.
+ * the flags that appeared on the command line. {@code dnsServers} and {@code dnsSearchDomains} hold the
+ * {@code -dns-server} and {@code -dns-search} values; they replace the host's resolv.conf only when their flag was
+ * given (see {@link #explicitFlags}).
  */
 public record GvproxyOptions(
         List<ListenUrl> listen,
@@ -34,12 +37,16 @@ public record GvproxyOptions(
         Optional<ListenUrl> notification,
         Optional<Path> configFile,
         Set<String> explicitFlags,
-        List<String> commandLine) {
+        List<String> commandLine,
+        List<InetSocketAddress> dnsServers,
+        List<String> dnsSearchDomains) {
 
     public GvproxyOptions {
         listen = List.copyOf(listen);
         forwards = List.copyOf(forwards);
         explicitFlags = Set.copyOf(explicitFlags);
         commandLine = List.copyOf(commandLine);
+        dnsServers = List.copyOf(dnsServers);
+        dnsSearchDomains = List.copyOf(dnsSearchDomains);
     }
 }

@@ -12,8 +12,8 @@ import java.util.function.Supplier;
 
 /**
  * A running gvproxy: pid file, VM listeners and the stdio link, handing each VM connection to a
- * {@link VmConnectionHandler}. Unlike upstream, the end of a QEMU connection does not end the process: the VM can
- * reconnect (for example after a reboot of QEMU).
+ * {@link VmConnectionHandler}. Unlike upstream, the end of a QEMU or BESS connection does not end the process: the
+ * VM can reconnect (for example after a reboot of QEMU).
  */
 public final class GvproxyServer implements AutoCloseable {
     /** Bounds the threads and buffers local clients can make gvproxy hold; far above real VPNKit use. */
@@ -27,6 +27,8 @@ public final class GvproxyServer implements AutoCloseable {
     private PidFile pidFile;
     private AcceptLoop qemu;
     private AcceptLoop vpnkit;
+    private BessAcceptLoop bess;
+    private VfkitEndpoint vfkit;
     private StdioChannels stdio;
     private VmConnectionHandler handler;
 
@@ -64,14 +66,27 @@ public final class GvproxyServer implements AutoCloseable {
                 qemu = new AcceptLoop("qemu", sock, 1, handler::qemu, log);
                 loops.add(qemu);
             }
+            if (options.bess().isPresent()) {
+                bess = BessAcceptLoop.bind(options.bess().get(), handler, log);
+            }
+            if (options.vfkit().isPresent()) {
+                vfkit = VfkitEndpoint.bind(options.vfkit().get(), handler, log, this::requestExit);
+            }
         } catch (StartupException e) {
             close();
             throw e;
         }
-        if (loops.isEmpty() && options.stdio().isEmpty()) {
-            log.warn("no VM listener configured (-listen-qemu, -listen-vpnkit or -listen-stdio); waiting for a signal");
+        if (loops.isEmpty() && bess == null && vfkit == null && options.stdio().isEmpty()) {
+            log.warn("no VM listener configured (-listen-qemu, -listen-vpnkit, -listen-bess, -listen-vfkit or"
+                    + " -listen-stdio); waiting for a signal");
         }
         loops.forEach(AcceptLoop::start);
+        if (bess != null) {
+            bess.start();
+        }
+        if (vfkit != null) {
+            vfkit.start();
+        }
         if (options.stdio().isPresent()) {
             stdio = stdioSource.get();
             Thread.ofVirtual().name("stdio").start(() -> serveStdio(handler));
@@ -120,6 +135,11 @@ public final class GvproxyServer implements AutoCloseable {
         return vpnkit == null ? Optional.empty() : Optional.of(vpnkit.localAddressOrThrow());
     }
 
+    /** Number of VM connections currently being served on the bess listener (0 or 1). */
+    public int activeBessConnections() {
+        return bess == null ? 0 : bess.activeCount();
+    }
+
     /** Number of VM connections currently being served on the qemu listener (0 or 1). */
     public int activeQemuConnections() {
         return qemu == null ? 0 : qemu.activeCount();
@@ -132,6 +152,12 @@ public final class GvproxyServer implements AutoCloseable {
             return;
         }
         loops.forEach(AcceptLoop::close);
+        if (bess != null) {
+            bess.close();
+        }
+        if (vfkit != null) {
+            vfkit.close();
+        }
         if (stdio != null) {
             closeQuietly(stdio.in());
             closeQuietly(stdio.out());

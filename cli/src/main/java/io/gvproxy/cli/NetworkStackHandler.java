@@ -2,6 +2,7 @@ package io.gvproxy.cli;
 
 import io.gvproxy.core.NetworkConfig;
 import io.gvproxy.core.VirtualNetwork;
+import io.gvproxy.core.dns.ResolvConf;
 import io.gvproxy.core.link.Link;
 import io.gvproxy.core.link.PcapLink;
 import io.gvproxy.core.link.PcapWriter;
@@ -23,7 +24,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Turns accepted VM connections into links on the virtual network: QEMU's 4-byte big-endian framing, VPNKit's
- * handshake followed by 2-byte little-endian framing, and stdio with the 2-byte framing. Each call blocks until its
+ * handshake followed by 2-byte little-endian framing, stdio with the 2-byte framing, and the native BESS
+ * (seqpacket) and vfkit (datagram) links. Each call blocks until its
  * link is detached from the switch (the VM left, an I/O error, or shutdown).
  */
 public final class NetworkStackHandler implements VmConnectionHandler {
@@ -53,10 +55,21 @@ public final class NetworkStackHandler implements VmConnectionHandler {
         return new NetworkStackHandler(network, pcap, VpnkitHandshake.DEFAULT_UUID_MACS, log);
     }
 
-    /** Upstream's default mode: the host IP is the only gateway virtual IP. */
+    /**
+     * Upstream's default mode: the host IP is the only gateway virtual IP; search domains, and the nameservers DNS
+     * forwards to, come from the host's resolv.conf unless -dns-search / -dns-server replace them.
+     */
     static NetworkConfig networkConfig(GvproxyOptions options) {
-        return new NetworkConfig(options.mtu(), options.subnet(), options.gatewayIp(),
+        return networkConfig(options, ResolvConf.read(ResolvConf.DEFAULT_PATH));
+    }
+
+    static NetworkConfig networkConfig(GvproxyOptions options, ResolvConf host) {
+        NetworkConfig base = new NetworkConfig(options.mtu(), options.subnet(), options.gatewayIp(),
                 NetworkConfig.DEFAULT_GATEWAY_MAC, options.deviceIp(), options.hostIp(), new int[]{options.hostIp()});
+        boolean servers = options.explicitFlags().contains(DnsFlags.SERVER);
+        boolean search = options.explicitFlags().contains(DnsFlags.SEARCH);
+        return base.withDnsNameservers(servers ? options.dnsServers() : host.nameserverAddresses())
+                .withDnsSearchDomains(search ? options.dnsSearchDomains() : host.search());
     }
 
     public VirtualNetwork network() {
@@ -74,6 +87,22 @@ public final class NetworkStackHandler implements VmConnectionHandler {
         log.info("vpnkit: handshake with " + peerName + " done, MAC " + mac);
         String name = "vpnkit." + vpnkitIds.incrementAndGet();
         serve(name, peerName, StreamLink.of(name, channel, StreamFraming.HYPERKIT, network.counters()));
+    }
+
+    /** The switch port's reader and writer are platform threads, as the blocking native link requires. */
+    @Override
+    public void bess(Link link, String peerName) throws IOException {
+        serve("bess", peerName, link);
+    }
+
+    @Override
+    public void vfkit(Link link, String peerName) throws IOException {
+        serve("vfkit", peerName, link);
+    }
+
+    @Override
+    public Counters counters() {
+        return network.counters();
     }
 
     @Override

@@ -9,8 +9,7 @@ import java.util.Optional;
  */
 public final class UnimplementedFlags {
     /** In definition order, so the reported flag is predictable when several are given. */
-    public static final List<String> NAMES = List.of("config", "listen", "ssh-port", "listen-bess", "listen-vfkit",
-            "forward-sock", "forward-dest", "forward-user", "forward-identity", "services", "ec2-metadata-access",
+    public static final List<String> NAMES = List.of("config", "listen", "ssh-port", "forward-sock", "forward-dest", "forward-user", "forward-identity", "services", "ec2-metadata-access",
             "notification");
 
     private UnimplementedFlags() {

@@ -1,5 +1,8 @@
 package io.gvproxy.cli;
 
+import io.gvproxy.core.link.Link;
+import io.gvproxy.core.stats.Counters;
+
 import java.io.IOException;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.SocketChannel;
@@ -16,6 +19,21 @@ public interface VmConnectionHandler extends AutoCloseable {
 
     /** A VPNKit/HyperKit peer (handshake, then 2-byte little-endian length framing). Many at once. */
     void vpnkit(SocketChannel channel, String peerName) throws IOException;
+
+    /**
+     * A BESS peer on {@code -listen-bess} (one SOCK_SEQPACKET message per frame). Only one at a time; the link's
+     * receive and send block in native calls, so they must run on platform threads.
+     */
+    void bess(Link link, String peerName) throws IOException;
+
+    /**
+     * The vfkit peer on {@code -listen-vfkit} (one datagram per frame; the peer was already learned). Blocks until
+     * the link is closed; receive and send block in native calls, so they must run on platform threads.
+     */
+    void vfkit(Link link, String peerName) throws IOException;
+
+    /** Where the native links (bess, vfkit) count their drops. */
+    Counters counters();
 
     /**
      * gvproxy's own stdin/stdout as a VM link (2-byte little-endian framing, no handshake). Returning means stdin

@@ -98,7 +98,7 @@ class GvproxyMainTest {
         assertEquals(java.util.Set.of("listen", "debug", "pcap", "mtu", "ssh-port", "subnet", "gatewayIP", "deviceIP",
                 "hostIP", "listen-vpnkit", "listen-qemu", "listen-bess", "listen-stdio", "listen-vfkit", "forward-sock",
                 "forward-dest", "forward-user", "forward-identity", "pid-file", "log-file", "services",
-                "ec2-metadata-access", "notification", "config", "version"), GvproxyFlags.define().flags().keySet());
+                "ec2-metadata-access", "notification", "config", "version", "dns-server", "dns-search"), GvproxyFlags.define().flags().keySet());
     }
 
     static Stream<Arguments> usageErrors() {
@@ -125,8 +125,6 @@ class GvproxyMainTest {
                 Arguments.of(List.of("-config", "/etc/gvproxy.yaml"), "config"),
                 Arguments.of(List.of("-listen", "unix:///run/api.sock"), "listen"),
                 Arguments.of(List.of("-ssh-port", "2222"), "ssh-port"),
-                Arguments.of(List.of("-listen-bess", "unixpacket:///run/b.sock"), "listen-bess"),
-                Arguments.of(List.of("-listen-vfkit", "unixgram:///run/v.sock"), "listen-vfkit"),
                 Arguments.of(List.of("-forward-sock", "/a", "-forward-dest", "/b", "-forward-user", "u",
                         "-forward-identity", key.toString()), "forward-sock"),
                 Arguments.of(List.of("-services", "tcp://127.0.0.1:8080"), "services"),

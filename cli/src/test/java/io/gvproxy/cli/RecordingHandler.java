@@ -1,5 +1,10 @@
 package io.gvproxy.cli;
 
+import io.gvproxy.core.buffer.Frame;
+import io.gvproxy.core.buffer.FramePool;
+import io.gvproxy.core.link.Link;
+import io.gvproxy.core.stats.Counters;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ReadableByteChannel;
@@ -29,6 +34,37 @@ class RecordingHandler implements VmConnectionHandler {
         calls.add(new Call("vpnkit", peerName));
         maybeFail();
         echo(channel, channel);
+    }
+
+    @Override
+    public void bess(Link link, String peerName) throws IOException {
+        calls.add(new Call("bess", peerName));
+        echo(link);
+    }
+
+    @Override
+    public void vfkit(Link link, String peerName) throws IOException {
+        calls.add(new Call("vfkit", peerName));
+        echo(link);
+    }
+
+    final Counters counters = new Counters();
+
+    @Override
+    public Counters counters() {
+        return counters;
+    }
+
+    /** Sends every received frame back until the link ends. */
+    static void echo(Link link) throws IOException {
+        Frame frame = new FramePool(2048, 1).acquire();
+        try {
+            while (link.receive(frame)) {
+                link.send(frame.data());
+            }
+        } finally {
+            frame.release();
+        }
     }
 
     @Override

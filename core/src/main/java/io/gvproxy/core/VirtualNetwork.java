@@ -1,11 +1,19 @@
 package io.gvproxy.core;
 
 import io.gvproxy.core.buffer.FramePool;
+import io.gvproxy.core.dhcp.DhcpReply;
+import io.gvproxy.core.dhcp.DhcpServer;
+import io.gvproxy.core.dns.DnsServer;
+import io.gvproxy.core.dns.ZoneTable;
 import io.gvproxy.core.gateway.Gateway;
 import io.gvproxy.core.link.Link;
 import io.gvproxy.core.stats.Counters;
 import io.gvproxy.core.tcpip.TcpStack;
 import io.gvproxy.core.tcpip.TcpStackConfig;
+import io.gvproxy.core.udp.DhcpUdpService;
+import io.gvproxy.core.udp.DnsUdpService;
+import io.gvproxy.core.udp.UdpDispatcher;
+import io.gvproxy.core.udp.UdpSender;
 import io.gvproxy.core.vswitch.SwitchPort;
 import io.gvproxy.core.vswitch.VirtualSwitch;
 import io.gvproxy.core.wire.IpProtocol;
@@ -14,7 +22,8 @@ import java.util.function.Consumer;
 
 /**
  * The appliance: a virtual switch with the gateway attached, into which VM links are plugged. This is what a
- * gvproxy process runs; the CLI turns accepted connections into links and attaches them here.
+ * gvproxy process runs; the CLI turns accepted connections into links and attaches them here. The gateway
+ * serves DHCP on UDP port 67 and DNS on UDP port 53 of the gateway IP.
  */
 public final class VirtualNetwork implements AutoCloseable {
     private final NetworkConfig config;
@@ -23,6 +32,11 @@ public final class VirtualNetwork implements AutoCloseable {
     private final VirtualSwitch vswitch;
     private final Gateway gateway;
     private final TcpStack tcpStack;
+    private final UdpDispatcher udp;
+    private final UdpSender udpSender;
+    private final DhcpServer dhcpServer;
+    private final ZoneTable zones;
+    private final DnsServer dnsServer;
 
     public VirtualNetwork(NetworkConfig config, Counters counters) {
         this.config = config;
@@ -30,6 +44,18 @@ public final class VirtualNetwork implements AutoCloseable {
         this.pool = FramePool.forMtu(config.mtu());
         this.vswitch = new VirtualSwitch(counters);
         this.gateway = new Gateway(config.gatewayConfig(), counters, pool, vswitch.gatewayOutput());
+        this.udp = new UdpDispatcher(config.gatewayConfig(), counters);
+        this.udpSender = new UdpSender(config.gatewayMac().bits(), config.mtu(), pool, vswitch.gatewayOutput(),
+                counters);
+        this.dhcpServer = new DhcpServer(config.dhcpConfig(), counters);
+        this.zones = new ZoneTable(config.dnsZones());
+        this.dnsServer = new DnsServer(config.dnsConfig(), zones, counters);
+        DhcpUdpService dhcp = new DhcpUdpService(dhcpServer, udpSender, config.gatewayIp(), System::currentTimeMillis);
+        udp.bind(DhcpReply.SERVER_PORT, dhcp);
+        udp.bindBroadcast(DhcpReply.SERVER_PORT, dhcp);
+        udp.bind(DnsUdpService.PORT, new DnsUdpService(dnsServer, udpSender, config.gatewayIp(),
+                config.subnet().broadcast(), counters));
+        gateway.setIpv4Handler(IpProtocol.UDP, udp);
         vswitch.attachGateway(config.gatewayMac(), gateway);
         TcpStackConfig tcpConfig = TcpStackConfig.forMtu(config.mtu())
                 .withVerifyChecksums(config.gatewayConfig().verifyChecksums());
@@ -68,10 +94,34 @@ public final class VirtualNetwork implements AutoCloseable {
         return tcpStack;
     }
 
-    /** Detaches every link and stops their threads. */
+    /** UDP at the gateway: bind further services (or the NAT as fallback) here. */
+    public UdpDispatcher udp() {
+        return udp;
+    }
+
+    /** Sends UDP from the gateway into the network, from any thread. */
+    public UdpSender udpSender() {
+        return udpSender;
+    }
+
+    public DhcpServer dhcpServer() {
+        return dhcpServer;
+    }
+
+    public DnsServer dnsServer() {
+        return dnsServer;
+    }
+
+    /** The DNS server's local zones; changes apply to the next query. */
+    public ZoneTable zoneTable() {
+        return zones;
+    }
+
+    /** Stops forwarding DNS queries, detaches every link and stops their threads. */
     @Override
     public void close() {
         tcpStack.close();
+        dnsServer.close();
         vswitch.close();
     }
 }

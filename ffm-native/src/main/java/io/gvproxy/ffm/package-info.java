@@ -1,7 +1,8 @@
 /**
  * Native transports through the FFM API (no JNI): AF_UNIX SOCK_SEQPACKET ({@code unixpacket://}, for
  * {@code -listen-bess}) and SOCK_DGRAM ({@code unixgram://}, for {@code -listen-vfkit}) links, Linux tap
- * devices, and AF_VSOCK listeners and sockets; plus the libc binding ({@link io.gvproxy.ffm.LibC}) and the
+ * devices, and AF_VSOCK listeners and sockets; child processes with chosen fds ({@link io.gvproxy.ffm.Spawn},
+ * for qemu-wrapper); plus the libc binding ({@link io.gvproxy.ffm.LibC}) and the
  * per-OS/arch struct layouts they use.
  *
  * <p>Threading: a blocking downcall keeps a virtual thread mounted on its carrier (and JFR does not report

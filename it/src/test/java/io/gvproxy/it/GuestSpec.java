@@ -47,8 +47,13 @@ record GuestSpec(List<String> checks, String mac, Map<String, String> params, Du
 
     /** The kernel command line; parameters are sorted so that runs are comparable. */
     String kernelCommandLine() {
-        StringBuilder line = new StringBuilder("console=ttyS0 quiet loglevel=3 panic=-1 ipv6.disable=1");
-        line.append(" rig.tests=").append(String.join(",", checks));
+        return "console=ttyS0 quiet loglevel=3 panic=-1 ipv6.disable=1 " + rigParameters();
+    }
+
+    /** Only the rig.* part of the command line, for guests with another console (UML). */
+    String rigParameters() {
+        StringBuilder line = new StringBuilder();
+        line.append("rig.tests=").append(String.join(",", checks));
         line.append(" rig.mac=").append(mac);
         params.entrySet().stream().sorted(Map.Entry.comparingByKey())
                 .forEach(e -> line.append(" rig.").append(e.getKey()).append('=').append(e.getValue()));

@@ -2,8 +2,15 @@ package io.gvproxy.it;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.gvproxy.core.link.StreamFraming;
+import io.gvproxy.core.link.StreamLink;
+import io.gvproxy.core.stats.Counters;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.io.UncheckedIOException;
+import java.nio.channels.Channels;
+import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,35 +49,106 @@ final class GvproxyProcess implements AutoCloseable {
 
     private final Process process;
     private final Path log;
+    private final boolean stdioPipes;
 
-    private GvproxyProcess(Process process, Path log) {
+    private GvproxyProcess(Process process, Path log, boolean stdioPipes) {
         this.process = process;
         this.log = log;
+        this.stdioPipes = stdioPipes;
     }
 
     /** Starts gvproxy and waits (bounded) until {@code ready} is listening. */
     static GvproxyProcess start(Rig rig, Path runDir, Listener ready, List<String> flags) {
-        assertTrue(Files.isRegularFile(rig.gvproxyJar()),
-                "gvproxy.jar not found at " + rig.gvproxyJar() + " (build it: ./mvnw -B verify -pl it -am)");
-        String java = ProcessHandle.current().info().command()
-                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        List<String> command = new ArrayList<>(List.of(java, "-jar", rig.gvproxyJar().toString()));
+        return start(rig.gvproxyJar(), runDir, ready, flags);
+    }
+
+    /** The same for tests that need no QEMU rig (network-namespace guests). */
+    static GvproxyProcess start(Path gvproxyJar, Path runDir, Listener ready, List<String> flags) {
+        return launch(gvproxyJar, runDir, ready, flags, false);
+    }
+
+    /**
+     * Starts gvproxy with {@code -listen-stdio accept} added and its stdin/stdout left as pipes to this
+     * JVM ({@link #stdioLink}); only stderr (the log) goes to gvproxy.log.
+     */
+    static GvproxyProcess startWithStdioLink(Path gvproxyJar, Path runDir, Listener ready, List<String> flags) {
+        List<String> all = new ArrayList<>(flags);
+        all.addAll(List.of("-listen-stdio", "accept"));
+        return launch(gvproxyJar, runDir, ready, all, true);
+    }
+
+    /**
+     * gvproxy's -listen-stdio link seen from this side: frames gvproxy writes to its stdout are
+     * received, frames sent go to its stdin (HyperKit framing). Closing the link closes gvproxy's stdin,
+     * which makes it exit.
+     */
+    StreamLink stdioLink(Counters counters) {
+        if (!stdioPipes) {
+            throw new IllegalStateException("gvproxy was not started with startWithStdioLink");
+        }
+        return new StreamLink("gvproxy-stdio", Channels.newChannel(process.getInputStream()),
+                new FlushingChannel(process.getOutputStream()), StreamFraming.HYPERKIT, counters);
+    }
+
+    /** Process stdin is a buffered stream: without a flush per write, frames would sit in the buffer. */
+    private static final class FlushingChannel implements WritableByteChannel {
+        private final OutputStream out;
+        private final WritableByteChannel channel;
+
+        FlushingChannel(OutputStream out) {
+            this.out = out;
+            this.channel = Channels.newChannel(out);
+        }
+
+        @Override
+        public int write(ByteBuffer src) throws IOException {
+            int written = channel.write(src);
+            out.flush();
+            return written;
+        }
+
+        @Override
+        public boolean isOpen() {
+            return channel.isOpen();
+        }
+
+        @Override
+        public void close() throws IOException {
+            channel.close();
+        }
+    }
+
+    private static GvproxyProcess launch(Path gvproxyJar, Path runDir, Listener ready, List<String> flags,
+            boolean stdioPipes) {
+        assertTrue(Files.isRegularFile(gvproxyJar),
+                "gvproxy.jar not found at " + gvproxyJar + " (build it: ./mvnw -B verify -pl it -am)");
+        List<String> command = new ArrayList<>(List.of(testJava(), "-jar", gvproxyJar.toString()));
         command.addAll(flags);
         Path log = runDir.resolve("gvproxy.log");
         Process process;
         try {
             Files.writeString(log, "# " + String.join(" ", command) + "\n");
-            process = new ProcessBuilder(command).directory(runDir.toFile())
-                    .redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-                    .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
-                    .start();
+            ProcessBuilder builder = new ProcessBuilder(command).directory(runDir.toFile());
+            if (stdioPipes) {
+                builder.redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()));
+            } else {
+                builder.redirectErrorStream(true)
+                        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                        .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
+            }
+            process = builder.start();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + command, e);
         }
-        GvproxyProcess gvproxy = new GvproxyProcess(process, log);
+        GvproxyProcess gvproxy = new GvproxyProcess(process, log, stdioPipes);
         gvproxy.awaitListening(ready);
         return gvproxy;
+    }
+
+    /** The java launcher of the JVM running the tests. */
+    static String testJava() {
+        return ProcessHandle.current().info().command()
+                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     }
 
     boolean isAlive() {

@@ -16,7 +16,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * One QEMU guest booted from the rig initramfs under TCG (see {@link Rig} for why never KVM). Its
  * serial console is copied to {@code <runDir>/<name>.console.log} and parsed for RIG-* lines.
- * QEMU is killed by its own pid when the boot exceeds the spec's timeout, and on close.
+ * QEMU is killed by its own pid when the boot exceeds the spec's timeout, and on close. Any guest
+ * command whose stdout is the console works the same way ({@link #start(Path, String, GuestSpec,
+ * List)}): QEMU under qemu-wrapper, UML ({@link UmlGuest}); their child processes are killed too.
  */
 final class QemuGuest implements AutoCloseable {
     private static final Duration READER_DRAIN = Duration.ofSeconds(5);
@@ -50,14 +52,23 @@ final class QemuGuest implements AutoCloseable {
 
     /** Starts QEMU; the caller waits with {@link #awaitResult()} (two guests can run at once). */
     static QemuGuest start(Rig rig, Path runDir, String name, QemuNetdev netdev, GuestSpec spec) {
-        List<String> command = List.of(rig.qemu().toString(),
+        return start(runDir, name, spec, qemuCommand(rig, netdev.qemuNetdev(), spec));
+    }
+
+    /** The QEMU command line for a guest whose NIC uses {@code -netdev netdevValue} (with id n0). */
+    static List<String> qemuCommand(Rig rig, String netdevValue, GuestSpec spec) {
+        return List.of(rig.qemu().toString(),
                 "-accel", "tcg", "-m", "256", "-smp", "1",
                 "-nographic", "-no-reboot", "-no-user-config",
                 "-kernel", rig.kernel().vmlinuz().toString(),
                 "-initrd", rig.initramfs().toString(),
                 "-append", spec.kernelCommandLine(),
-                "-netdev", netdev.qemuNetdev(),
+                "-netdev", netdevValue,
                 "-device", "virtio-net-pci,netdev=n0,mac=" + spec.mac() + ",romfile=");
+    }
+
+    /** Starts any guest command whose stdout and stderr carry the guest console. */
+    static QemuGuest start(Path runDir, String name, GuestSpec spec, List<String> command) {
         try {
             return new QemuGuest(name, spec, runDir.resolve(name + ".console.log"), command);
         } catch (IOException e) {
@@ -67,7 +78,12 @@ final class QemuGuest implements AutoCloseable {
 
     /** Starts the guest and waits for it to power off (or time out). */
     static GuestResult run(Rig rig, Path runDir, String name, QemuNetdev netdev, GuestSpec spec) {
-        try (QemuGuest guest = start(rig, runDir, name, netdev, spec)) {
+        return run(runDir, name, spec, qemuCommand(rig, netdev.qemuNetdev(), spec));
+    }
+
+    /** Runs any guest command (see {@link #start(Path, String, GuestSpec, List)}) to the end. */
+    static GuestResult run(Path runDir, String name, GuestSpec spec, List<String> command) {
+        try (QemuGuest guest = start(runDir, name, spec, command)) {
             GuestResult result = guest.awaitResult();
             System.out.println(result.timing());
             return result;
@@ -103,7 +119,11 @@ final class QemuGuest implements AutoCloseable {
 
     private void kill() {
         if (process.isAlive()) {
+            // Collected first: once the parent is gone its children are re-parented and no longer listed.
+            // QEMU under qemu-wrapper and UML's helper processes would otherwise outlive the test.
+            List<ProcessHandle> children = process.descendants().toList();
             process.destroyForcibly();
+            children.forEach(ProcessHandle::destroyForcibly);
             try {
                 process.waitFor(10, TimeUnit.SECONDS);
             } catch (InterruptedException e) {

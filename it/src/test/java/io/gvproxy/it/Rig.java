@@ -56,11 +56,25 @@ record Rig(KernelImage kernel, Path busybox, Path qemu, Path gvproxyJar, Path wo
             System.out.println("SKIP " + why);
             Assumptions.abort(why);
         }
-        Path jar = Path.of(System.getProperty("gvproxy.jar", "../cli/target/gvproxy.jar")).toAbsolutePath().normalize();
-        Path work = Path.of(System.getProperty("it.work", "target/it-work")).toAbsolutePath().normalize();
+        Path jar = configuredGvproxyJar();
+        Path work = configuredWorkDir();
         Rig rig = new Rig(kernel.orElseThrow(), busybox.orElseThrow(), qemu.orElseThrow(), jar, work);
         rig.announce();
         return rig;
+    }
+
+    /**
+     * A further host program a test needs beyond the rig (linux.uml, ...), or a skipped test that
+     * names it and its Debian package.
+     */
+    static Path requireTool(String program, String debianPackage) {
+        Optional<Path> found = onPath(program);
+        if (found.isEmpty()) {
+            String why = program + " not on PATH (Debian package " + debianPackage + ")";
+            System.out.println("SKIP " + why);
+            Assumptions.abort(why);
+        }
+        return found.orElseThrow();
     }
 
     /** The initramfs for this rig's kernel (built once per run, cached in the work directory). */
@@ -70,6 +84,21 @@ record Rig(KernelImage kernel, Path busybox, Path qemu, Path gvproxyJar, Path wo
 
     /** An empty directory for one test's logs: it.work/runs/NAME. */
     Path runDir(String name) {
+        return freshRunDir(workDir, name);
+    }
+
+    /** The gvproxy.jar the tests run (system property gvproxy.jar, set by failsafe). */
+    static Path configuredGvproxyJar() {
+        return Path.of(System.getProperty("gvproxy.jar", "../cli/target/gvproxy.jar")).toAbsolutePath().normalize();
+    }
+
+    /** Where runs keep their logs (system property it.work, set by failsafe). */
+    static Path configuredWorkDir() {
+        return Path.of(System.getProperty("it.work", "target/it-work")).toAbsolutePath().normalize();
+    }
+
+    /** An empty directory WORK/runs/NAME: whatever an earlier run left there is deleted. */
+    static Path freshRunDir(Path workDir, String name) {
         Path dir = workDir.resolve("runs").resolve(name);
         try {
             if (Files.exists(dir)) {
