@@ -22,6 +22,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * holding the lock never waits on the network; waiting owners release it in {@link Condition#await}.
  */
 final class StackConnection implements SegmentSink, TcpEvents {
+    private static final int TIMESTAMP_OPTION_BYTES = 12;
     final TcpStack stack;
     final int localIp;
     final int localPort;
@@ -124,8 +125,13 @@ final class StackConnection implements SegmentSink, TcpEvents {
 
     @Override
     public void transmit(TcpSegment seg) {
-        Frame frame = writer.write(stack.pool, seg, stack.localMac, remoteMac, localIp, localPort, remoteIp,
+        int limit = tcp.sendMss() + (tcp.timestampsNegotiated() ? TIMESTAMP_OPTION_BYTES : 0);
+        Frame frame = writer.write(stack.pool, seg, limit, stack.localMac, remoteMac, localIp, localPort, remoteIp,
                 remotePort, identification++);
+        int trimmed = writer.takeTrimmed();
+        if (trimmed > 0) {
+            stack.counters.sackBlocksTrimmed.add(trimmed);
+        }
         if (frame == null) {
             stack.counters.segmentTooLarge.increment();
             return;

@@ -26,6 +26,7 @@ final class StackCounters {
     final Counter framesSent;
     final Counter icmpFragNeeded;
     final Counter icmpIgnored;
+    final Counter sackBlocksTrimmed;
 
     StackCounters(Counters c) {
         segmentsReceived = c.counter("tcp.stack.segments_received");
@@ -49,5 +50,6 @@ final class StackCounters {
         framesSent = c.counter("tcp.stack.frames_sent");
         icmpFragNeeded = c.counter("tcp.stack.icmp_frag_needed");
         icmpIgnored = c.counter("tcp.stack.icmp_ignored");
+        sackBlocksTrimmed = c.counter("tcp.stack.sack_blocks_trimmed");
     }
 }
