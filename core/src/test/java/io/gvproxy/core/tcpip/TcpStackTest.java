@@ -73,6 +73,31 @@ class TcpStackTest {
         }
     }
 
+    /** Linux lays its SYN options out as MSS, SACK-permitted, timestamps, NOP, window scale. */
+    @Test
+    void linuxLayoutOfSynOptionsIsUnderstood() {
+        try (StackHarness h = new StackHarness()) {
+            h.stack.setSynListener(o -> o.accept());
+            byte[] opts = {2, 4, 5, (byte) 0xb4, 4, 2, 8, 10, 0, 0, 1, 0, 0, 0, 0, 0, 1, 3, 3, 10};
+            byte[] frame = StackHarness.segment(REMOTE, 40000, 443, ISN, 0, TcpSegment.SYN, 64240, null, opts);
+            // turn the 20 "payload" bytes into options: data offset 10 words, then fix the checksum
+            MemorySegment f = MemorySegment.ofArray(frame);
+            f.set(ValueLayout.JAVA_BYTE, 14 + 20 + 12, (byte) 0xA0);
+            f.set(ValueLayout.JAVA_SHORT_UNALIGNED, 14 + 20 + 16, (short) 0);
+            int pseudo = io.gvproxy.core.wire.Checksum.pseudoHeaderSum(GUEST, REMOTE, IpProtocol.TCP, 40);
+            int sum = io.gvproxy.core.wire.Checksum.finish(io.gvproxy.core.wire.Checksum.sum(f, 34, 40, pseudo));
+            f.set(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(java.nio.ByteOrder.BIG_ENDIAN), 14 + 20 + 16,
+                    (short) sum);
+            h.send(frame);
+            StackHarness.Out o = only(h.drain());
+            assertEquals(TcpSegment.SYN | TcpSegment.ACK, o.tcp().flags());
+            assertTrue(o.options().sackPermitted());
+            assertTrue(o.options().hasTimestamps());
+            assertEquals(256, o.options().tsEcr());
+            assertTrue(o.options().windowScale() >= 0);
+        }
+    }
+
     @Test
     void synWithoutListenerIsRefusedWithReset() {
         try (StackHarness h = new StackHarness()) {
