@@ -24,10 +24,13 @@ public record TcpStackConfig(TcpConfig tcp, int maxConnections, int maxHalfOpen,
     public static final long DEFAULT_SYN_OFFER_TIMEOUT_NANOS = 30_000_000_000L;
     /** IPv4 and TCP headers without options: what the MSS leaves of the MTU. */
     public static final int HEADER_OVERHEAD = 40;
+    /** The table's arrays are sized at twice the bound, up front: keep them within reason. */
+    public static final int MAX_CONNECTIONS_LIMIT = 1 << 22;
 
     public TcpStackConfig {
         Objects.requireNonNull(tcp, "tcp");
-        if (maxConnections < 1 || maxHalfOpen < 1 || synOfferTimeoutNanos <= 0) {
+        if (maxConnections < 1 || maxConnections > MAX_CONNECTIONS_LIMIT || maxHalfOpen < 1
+                || synOfferTimeoutNanos <= 0) {
             throw new IllegalArgumentException("bounds must be positive: " + maxConnections + ", " + maxHalfOpen
                     + ", " + synOfferTimeoutNanos);
         }
