@@ -257,6 +257,29 @@ class TcpStackTest {
     }
 
     @Test
+    void newerSynReusesATupleLingeringInTimeWait() throws Exception {
+        try (StackHarness h = new StackHarness()) {
+            Object[] e = establish(h);
+            TcpStream s = (TcpStream) e[0];
+            int serverNext = (int) e[1];
+            s.close();
+            StackHarness.Out fin = only(h.drain());
+            assertEquals(TcpSegment.FIN | TcpSegment.ACK, fin.tcp().flags());
+            h.send(StackHarness.segment(REMOTE, 40010, 80, ISN + 1, serverNext + 1, TcpSegment.ACK | TcpSegment.FIN,
+                    65535, null, new byte[0]));
+            assertEquals(TcpSegment.ACK, only(h.drain()).tcp().flags());
+            assertEquals(io.gvproxy.core.tcp.TcpState.TIME_WAIT, s.state());
+            h.send(StackHarness.segment(REMOTE, 40010, 80, ISN + 100_000, 0, TcpSegment.SYN, 65535,
+                    new TcpOptions().mss(1460), new byte[0]));
+            assertEquals(1, h.count("tcp.stack.time_wait_reused"));
+            StackHarness.Out synAck = only(h.drain());
+            assertEquals(TcpSegment.SYN | TcpSegment.ACK, synAck.tcp().flags());
+            assertEquals(ISN + 100_001, synAck.tcp().acknowledgmentNumber());
+            assertEquals(io.gvproxy.core.tcp.TcpState.CLOSED, s.state());
+        }
+    }
+
+    @Test
     void fragmentationNeededLowersTheConnectionsMss() throws Exception {
         try (StackHarness h = new StackHarness()) {
             TcpStream s = (TcpStream) establish(h)[0];
