@@ -29,6 +29,7 @@ final class AcceptLoop implements AutoCloseable {
     private final Set<SocketChannel> active = new HashSet<>();
     private final AtomicLong connections = new AtomicLong();
     private volatile boolean closed;
+    private volatile Runnable onAcceptFailure = () -> { };
     private Thread acceptThread;
 
     AcceptLoop(String kind, BoundServerSocket socket, int maxPeers, PeerHandler handler, LogrusLogger log) {
@@ -37,6 +38,11 @@ final class AcceptLoop implements AutoCloseable {
         this.maxPeers = maxPeers;
         this.handler = handler;
         this.log = log;
+    }
+
+    /** Runs on every failed accept (upstream sends a hypervisor_error notification then). */
+    void onAcceptFailure(Runnable action) {
+        this.onAcceptFailure = action;
     }
 
     void start() {
@@ -57,6 +63,7 @@ final class AcceptLoop implements AutoCloseable {
                 }
                 // Typically EMFILE: pause so a persistent failure does not spin a core.
                 log.error(kind + ": accept failed: " + StartupException.reason(e));
+                onAcceptFailure.run();
                 sleepQuietly(100);
                 continue;
             }

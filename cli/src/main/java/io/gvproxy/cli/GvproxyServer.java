@@ -1,5 +1,7 @@
 package io.gvproxy.cli;
 
+import io.gvproxy.cli.http.api.ApiRoutes;
+import io.gvproxy.cli.notification.NotificationSender;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.util.ArrayList;
@@ -11,9 +13,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
 /**
- * A running gvproxy: pid file, VM listeners and the stdio link, handing each VM connection to a
- * {@link VmConnectionHandler}. Unlike upstream, the end of a QEMU or BESS connection does not end the process: the
- * VM can reconnect (for example after a reboot of QEMU).
+ * A running gvproxy: pid file, HTTP API endpoints, notifications, VM listeners and the stdio link, handing each VM
+ * connection to a {@link VmConnectionHandler}. Unlike upstream, the end of a QEMU or BESS connection does not end the
+ * process: the VM can reconnect (for example after a reboot of QEMU).
  */
 public final class GvproxyServer implements AutoCloseable {
     /** Bounds the threads and buffers local clients can make gvproxy hold; far above real VPNKit use. */
@@ -31,6 +33,8 @@ public final class GvproxyServer implements AutoCloseable {
     private VfkitEndpoint vfkit;
     private StdioChannels stdio;
     private VmConnectionHandler handler;
+    private ApiListeners api;
+    private NotificationSender notifications;
 
     /** A server that has opened nothing yet, so that signal handlers can target it before it starts. */
     public GvproxyServer(LogrusLogger log) {
@@ -56,13 +60,18 @@ public final class GvproxyServer implements AutoCloseable {
             if (options.pidFile().isPresent()) {
                 pidFile = PidFile.write(options.pidFile().get());
             }
+            if (options.notification().isPresent()) {
+                notifications = NotificationSender.start(options.notification().get().path(), log);
+                handler.network().vswitch().addListener(notifications);
+            }
+            openApi(options, handler);
             if (options.vpnkit().isPresent()) {
-                BoundServerSocket sock = BoundServerSocket.bind(options.vpnkit().get(), log);
+                BoundServerSocket sock = bindVmListener(options.vpnkit().get());
                 vpnkit = new AcceptLoop("vpnkit", sock, MAX_VPNKIT_CONNECTIONS, handler::vpnkit, log);
                 loops.add(vpnkit);
             }
             if (options.qemu().isPresent()) {
-                BoundServerSocket sock = BoundServerSocket.bind(options.qemu().get(), log);
+                BoundServerSocket sock = bindVmListener(options.qemu().get());
                 qemu = new AcceptLoop("qemu", sock, 1, handler::qemu, log);
                 loops.add(qemu);
             }
@@ -76,10 +85,12 @@ public final class GvproxyServer implements AutoCloseable {
             close();
             throw e;
         }
-        if (loops.isEmpty() && bess == null && vfkit == null && options.stdio().isEmpty()) {
-            log.warn("no VM listener configured (-listen-qemu, -listen-vpnkit, -listen-bess, -listen-vfkit or"
-                    + " -listen-stdio); waiting for a signal");
+        if (loops.isEmpty() && bess == null && vfkit == null && options.stdio().isEmpty()
+                && options.listen().isEmpty()) {
+            log.warn("no VM listener configured (-listen-qemu, -listen-vpnkit, -listen-bess, -listen-vfkit,"
+                    + " -listen-stdio or -listen for /connect); waiting for a signal");
         }
+        loops.forEach(l -> l.onAcceptFailure(this::hypervisorError));
         loops.forEach(AcceptLoop::start);
         if (bess != null) {
             bess.start();
@@ -93,6 +104,35 @@ public final class GvproxyServer implements AutoCloseable {
         }
     }
 
+    /** Upstream's order: the -listen APIs, then "ready", then -services (VM listeners come after both). */
+    private void openApi(GvproxyOptions options, VmConnectionHandler handler) throws StartupException {
+        api = new ApiListeners(log);
+        for (ListenUrl url : options.listen()) {
+            api.listen("api", url, ApiRoutes.listen(handler::network, handler::connect));
+        }
+        if (notifications != null) {
+            notifications.ready();
+        }
+        if (options.services().isPresent()) {
+            api.listen("services", options.services().get(), ApiRoutes.services(handler::network));
+        }
+    }
+
+    private BoundServerSocket bindVmListener(ListenUrl url) throws StartupException {
+        try {
+            return BoundServerSocket.bind(url, log);
+        } catch (StartupException e) {
+            hypervisorError();
+            throw e;
+        }
+    }
+
+    private void hypervisorError() {
+        if (notifications != null) {
+            notifications.hypervisorError();
+        }
+    }
+
     private void serveStdio(VmConnectionHandler handler) {
         log.info("stdio: VM link on stdin/stdout");
         try {
@@ -101,10 +141,12 @@ public final class GvproxyServer implements AutoCloseable {
         } catch (IOException e) {
             if (!closed.get()) {
                 log.error("stdio: " + StartupException.reason(e));
+                hypervisorError();
             }
             requestExit(1, "stdio link failed");
         } catch (RuntimeException e) {
             log.error("stdio: link failed: " + e);
+            hypervisorError();
             requestExit(1, "stdio link failed");
         }
     }
@@ -129,6 +171,15 @@ public final class GvproxyServer implements AutoCloseable {
 
     public Optional<SocketAddress> qemuAddress() throws IOException {
         return qemu == null ? Optional.empty() : Optional.of(qemu.localAddressOrThrow());
+    }
+
+    /** The bound -listen endpoints, in command-line order. */
+    public List<SocketAddress> apiAddresses() {
+        return api == null ? List.of() : api.addresses("api");
+    }
+
+    public Optional<SocketAddress> servicesAddress() {
+        return api == null ? Optional.empty() : api.addresses("services").stream().findFirst();
     }
 
     public Optional<SocketAddress> vpnkitAddress() throws IOException {
@@ -158,12 +209,19 @@ public final class GvproxyServer implements AutoCloseable {
         if (vfkit != null) {
             vfkit.close();
         }
+        if (api != null) {
+            api.close();
+        }
         if (stdio != null) {
             closeQuietly(stdio.in());
             closeQuietly(stdio.out());
         }
         if (handler != null) {
             closeQuietly(handler);
+        }
+        if (notifications != null) {
+            // After the handler, so that the last connection_closed events still go out.
+            notifications.close();
         }
         if (pidFile != null) {
             pidFile.remove();

@@ -14,6 +14,7 @@ import io.gvproxy.core.stats.Counters;
 import io.gvproxy.core.vswitch.SwitchPort;
 
 import java.io.IOException;
+import java.nio.channels.ByteChannel;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.channels.WritableByteChannel;
@@ -37,8 +38,16 @@ public final class NetworkStackHandler implements VmConnectionHandler {
     private final Map<String, MacAddress> vpnkitMacs;
     private final SecureRandom random = new SecureRandom();
     private final AtomicInteger vpnkitIds = new AtomicInteger();
+    private final AtomicInteger connectIds = new AtomicInteger();
+    private final StreamFraming connectFraming;
 
     NetworkStackHandler(VirtualNetwork network, PcapWriter pcap, Map<String, MacAddress> vpnkitMacs, LogrusLogger log) {
+        this(network, pcap, vpnkitMacs, StreamFraming.HYPERKIT, log);
+    }
+
+    NetworkStackHandler(VirtualNetwork network, PcapWriter pcap, Map<String, MacAddress> vpnkitMacs,
+            StreamFraming connectFraming, LogrusLogger log) {
+        this.connectFraming = connectFraming;
         this.network = network;
         this.pcap = pcap;
         this.vpnkitMacs = Map.copyOf(vpnkitMacs);
@@ -52,7 +61,16 @@ public final class NetworkStackHandler implements VmConnectionHandler {
             pcap = PcapWriter.create(options.pcapFile().get());
         }
         VirtualNetwork network = new VirtualNetwork(config, new Counters());
-        return new NetworkStackHandler(network, pcap, VpnkitHandshake.DEFAULT_UUID_MACS, log);
+        return new NetworkStackHandler(network, pcap, VpnkitHandshake.DEFAULT_UUID_MACS, connectFraming(options), log);
+    }
+
+    /**
+     * Upstream picks /connect's framing from the VM flags: hyperkit, qemu if -listen-qemu is set, and bess or vfkit
+     * (a frame per read, which a byte stream cannot delimit) if those are set. We keep the length-prefixed framings
+     * only: with -listen-bess or -listen-vfkit, /connect stays hyperkit (or qemu), so that it keeps working.
+     */
+    static StreamFraming connectFraming(GvproxyOptions options) {
+        return options.qemu().isPresent() ? StreamFraming.QEMU : StreamFraming.HYPERKIT;
     }
 
     /**
@@ -72,6 +90,7 @@ public final class NetworkStackHandler implements VmConnectionHandler {
                 .withDnsSearchDomains(search ? options.dnsSearchDomains() : host.search());
     }
 
+    @Override
     public VirtualNetwork network() {
         return network;
     }
@@ -103,6 +122,12 @@ public final class NetworkStackHandler implements VmConnectionHandler {
     @Override
     public Counters counters() {
         return network.counters();
+    }
+
+    @Override
+    public void connect(ByteChannel channel, String peerName) throws IOException {
+        String name = "connect." + connectIds.incrementAndGet();
+        serve(name, peerName, StreamLink.of(name, channel, connectFraming, network.counters()));
     }
 
     @Override

@@ -9,13 +9,13 @@ import java.util.Optional;
  */
 public final class UnimplementedFlags {
     /** In definition order, so the reported flag is predictable when several are given. */
-    public static final List<String> NAMES = List.of("config", "listen", "ssh-port", "forward-sock", "forward-dest", "forward-user", "forward-identity", "services", "ec2-metadata-access",
-            "notification");
+    public static final List<String> NAMES = List.of("config", "ssh-port", "forward-sock", "forward-dest",
+            "forward-user", "forward-identity", "ec2-metadata-access");
 
     private UnimplementedFlags() {
     }
 
-    /** The one-line error for the first unimplemented flag that was given, or for a vsock:// VPNKit listener. */
+    /** The one-line error for the first unimplemented flag that was given, or for a vsock:// listener. */
     public static Optional<String> check(GvproxyOptions options) {
         for (String name : NAMES) {
             // -ssh-port -1 asks for no ssh forward, which is what this build does.
@@ -23,6 +23,12 @@ public final class UnimplementedFlags {
             if (options.explicitFlags().contains(name) && !sshDisabled) {
                 return Optional.of("flag -" + name + " is not implemented yet");
             }
+        }
+        if (options.listen().stream().anyMatch(u -> u.scheme() == ListenUrl.Scheme.VSOCK)) {
+            return Optional.of("flag -listen with a vsock:// address is not implemented yet");
+        }
+        if (options.services().map(u -> u.scheme() == ListenUrl.Scheme.VSOCK).orElse(false)) {
+            return Optional.of("flag -services with a vsock:// address is not implemented yet");
         }
         if (options.vpnkit().map(u -> u.scheme() == ListenUrl.Scheme.VSOCK).orElse(false)) {
             return Optional.of("flag -listen-vpnkit with a vsock:// address is not implemented yet");

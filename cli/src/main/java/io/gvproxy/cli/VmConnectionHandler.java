@@ -1,9 +1,11 @@
 package io.gvproxy.cli;
 
+import io.gvproxy.core.VirtualNetwork;
 import io.gvproxy.core.link.Link;
 import io.gvproxy.core.stats.Counters;
 
 import java.io.IOException;
+import java.nio.channels.ByteChannel;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.channels.WritableByteChannel;
@@ -40,6 +42,16 @@ public interface VmConnectionHandler extends AutoCloseable {
      * ended: gvproxy then exits with status 0; throwing makes it exit with status 1.
      */
     void stdio(ReadableByteChannel in, WritableByteChannel out) throws IOException;
+
+    /**
+     * A client of the HTTP API's {@code /connect} (gvforwarder), after its request head: no handshake; 2-byte
+     * little-endian framing, or QEMU's 4-byte big-endian framing when {@code -listen-qemu} is set (upstream's
+     * Protocol). Many at once.
+     */
+    void connect(ByteChannel channel, String peerName) throws IOException;
+
+    /** The network the links join: the HTTP API reports on it and notifications follow its switch. */
+    VirtualNetwork network();
 
     /** Releases the network stack behind the handler; called once at shutdown, after the listeners are closed. */
     @Override

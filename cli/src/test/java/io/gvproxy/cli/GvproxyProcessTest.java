@@ -49,7 +49,7 @@ class GvproxyProcessTest {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-cp",
                 String.join(File.pathSeparator, codeSource(GvproxyMain.class), codeSource(RecordingGvproxyMain.class),
-                        codeSource(Ipv4.class)),
+                        codeSource(Ipv4.class), codeSource(com.google.gson.Gson.class)),
                 mainClass));
         cmd.addAll(List.of(args));
         Process p = new ProcessBuilder(cmd).redirectError(dir.resolve("stderr.txt").toFile()).start();
@@ -110,6 +110,19 @@ class GvproxyProcessTest {
     }
 
     @Test
+    void apiSocketServesCurlAndIsRemovedOnSigterm() throws Exception {
+        Path api = dir.resolve("api.sock");
+        Process p = gvproxy("-listen", "unix://" + api);
+        TestClients.await("listening log line", () -> stderrQuietly().contains("listening unix://" + api));
+        io.gvproxy.cli.http.Curl.Result r = io.gvproxy.cli.http.Curl.unix(api, "http://unix/cam");
+        assertEquals(0, r.exit(), r.stderr());
+        assertEquals("{}\n", r.stdout());
+        p.destroy();
+        assertEquals(0, exitStatus(p), stderr());
+        assertFalse(Files.exists(api), "socket file left behind");
+    }
+
+    @Test
     void usageErrorExitsTwoWithOneLine() throws Exception {
         Process p = gvproxy("-mtu", "abc");
         assertEquals(2, exitStatus(p));
@@ -118,9 +131,9 @@ class GvproxyProcessTest {
 
     @Test
     void unimplementedFlagExitsTwo() throws Exception {
-        Process p = gvproxy("-listen", "unix://" + dir.resolve("api.sock"));
+        Process p = gvproxy("-listen", "vsock://:1024");
         assertEquals(2, exitStatus(p));
-        assertEquals("flag -listen is not implemented yet\n", stderr());
+        assertEquals("flag -listen with a vsock:// address is not implemented yet\n", stderr());
     }
 
     @Test

@@ -1,11 +1,13 @@
 package io.gvproxy.cli;
 
+import io.gvproxy.core.VirtualNetwork;
 import io.gvproxy.core.buffer.Frame;
 import io.gvproxy.core.buffer.FramePool;
 import io.gvproxy.core.link.Link;
 import io.gvproxy.core.stats.Counters;
 
 import java.io.IOException;
+import java.nio.channels.ByteChannel;
 import java.nio.ByteBuffer;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.SocketChannel;
@@ -68,6 +70,31 @@ class RecordingHandler implements VmConnectionHandler {
     }
 
     @Override
+    public void connect(ByteChannel channel, String peerName) throws IOException {
+        calls.add(new Call("connect", peerName));
+        echo(channel, channel);
+    }
+
+    private VirtualNetwork network;
+
+    /** Built on first use: most tests never need a network. */
+    @Override
+    public synchronized VirtualNetwork network() {
+        if (network == null) {
+            network = new VirtualNetwork(NetworkStackHandler.networkConfig(defaults()), new Counters());
+        }
+        return network;
+    }
+
+    private static GvproxyOptions defaults() {
+        try {
+            return Options.of();
+        } catch (FlagException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
     public void stdio(ReadableByteChannel in, WritableByteChannel out) throws IOException {
         calls.add(new Call("stdio", "stdio"));
         echo(in, out);
@@ -102,7 +129,10 @@ class RecordingHandler implements VmConnectionHandler {
     volatile boolean closed;
 
     @Override
-    public void close() {
+    public synchronized void close() {
         closed = true;
+        if (network != null) {
+            network.close();
+        }
     }
 }
