@@ -8,13 +8,15 @@ import io.gvproxy.core.dns.ZoneTable;
 import io.gvproxy.core.gateway.Gateway;
 import io.gvproxy.core.link.Link;
 import io.gvproxy.core.stats.Counters;
+import io.gvproxy.core.tcpip.TcpStack;
+import io.gvproxy.core.tcpip.TcpStackConfig;
 import io.gvproxy.core.udp.DhcpUdpService;
 import io.gvproxy.core.udp.DnsUdpService;
 import io.gvproxy.core.udp.UdpDispatcher;
 import io.gvproxy.core.udp.UdpSender;
-import io.gvproxy.core.wire.IpProtocol;
 import io.gvproxy.core.vswitch.SwitchPort;
 import io.gvproxy.core.vswitch.VirtualSwitch;
+import io.gvproxy.core.wire.IpProtocol;
 
 import java.util.function.Consumer;
 
@@ -29,6 +31,7 @@ public final class VirtualNetwork implements AutoCloseable {
     private final FramePool pool;
     private final VirtualSwitch vswitch;
     private final Gateway gateway;
+    private final TcpStack tcpStack;
     private final UdpDispatcher udp;
     private final UdpSender udpSender;
     private final DhcpServer dhcpServer;
@@ -54,6 +57,11 @@ public final class VirtualNetwork implements AutoCloseable {
                 config.subnet().broadcast(), counters));
         gateway.setIpv4Handler(IpProtocol.UDP, udp);
         vswitch.attachGateway(config.gatewayMac(), gateway);
+        TcpStackConfig tcpConfig = TcpStackConfig.forMtu(config.mtu())
+                .withVerifyChecksums(config.gatewayConfig().verifyChecksums());
+        this.tcpStack = new TcpStack(tcpConfig, counters, pool, config.gatewayMac(), vswitch.gatewayOutput());
+        gateway.setIpv4Handler(IpProtocol.TCP, tcpStack);
+        gateway.setIpv4Handler(IpProtocol.ICMP, tcpStack.icmpHandler());
     }
 
     /** Plugs a VM link into the switch; {@code onDetached} runs once when the link ends (EOF, error or close). */
@@ -79,6 +87,11 @@ public final class VirtualNetwork implements AutoCloseable {
 
     public Gateway gateway() {
         return gateway;
+    }
+
+    /** TCP terminated at the gateway: install a {@code SynListener} to take guest connections. */
+    public TcpStack tcpStack() {
+        return tcpStack;
     }
 
     /** UDP at the gateway: bind further services (or the NAT as fallback) here. */
@@ -107,6 +120,7 @@ public final class VirtualNetwork implements AutoCloseable {
     /** Stops forwarding DNS queries, detaches every link and stops their threads. */
     @Override
     public void close() {
+        tcpStack.close();
         dnsServer.close();
         vswitch.close();
     }

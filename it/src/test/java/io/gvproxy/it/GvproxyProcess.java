@@ -21,7 +21,8 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
- * gvproxy under test: {@code java -jar gvproxy.jar FLAGS} with the JVM that runs the tests, cwd
+ * gvproxy under test: {@code java -jar gvproxy.jar FLAGS} with the JVM that runs the tests (or another
+ * launcher, {@link #startCommand}), cwd
  * the run directory and stdout+stderr in {@code <runDir>/gvproxy.log}. {@link #start} returns once
  * the listener the test named is up, without connecting to it (a qemu listener treats any
  * connection as a guest).
@@ -64,7 +65,15 @@ final class GvproxyProcess implements AutoCloseable {
 
     /** The same for tests that need no QEMU rig (network-namespace guests). */
     static GvproxyProcess start(Path gvproxyJar, Path runDir, Listener ready, List<String> flags) {
-        return launch(gvproxyJar, runDir, ready, flags, false);
+        return launch(jarLauncher(gvproxyJar), runDir, ready, flags, false);
+    }
+
+    /**
+     * Starts gvproxy through another launcher than {@code java -jar} (the runtime image's
+     * {@code bin/gvproxy}, with any JVM of its own): {@code launcher} is the command before the flags.
+     */
+    static GvproxyProcess startCommand(List<String> launcher, Path runDir, Listener ready, List<String> flags) {
+        return launch(launcher, runDir, ready, flags, false);
     }
 
     /**
@@ -74,7 +83,7 @@ final class GvproxyProcess implements AutoCloseable {
     static GvproxyProcess startWithStdioLink(Path gvproxyJar, Path runDir, Listener ready, List<String> flags) {
         List<String> all = new ArrayList<>(flags);
         all.addAll(List.of("-listen-stdio", "accept"));
-        return launch(gvproxyJar, runDir, ready, all, true);
+        return launch(jarLauncher(gvproxyJar), runDir, ready, all, true);
     }
 
     /**
@@ -118,11 +127,15 @@ final class GvproxyProcess implements AutoCloseable {
         }
     }
 
-    private static GvproxyProcess launch(Path gvproxyJar, Path runDir, Listener ready, List<String> flags,
-            boolean stdioPipes) {
+    private static List<String> jarLauncher(Path gvproxyJar) {
         assertTrue(Files.isRegularFile(gvproxyJar),
                 "gvproxy.jar not found at " + gvproxyJar + " (build it: ./mvnw -B verify -pl it -am)");
-        List<String> command = new ArrayList<>(List.of(testJava(), "-jar", gvproxyJar.toString()));
+        return List.of(testJava(), "-jar", gvproxyJar.toString());
+    }
+
+    private static GvproxyProcess launch(List<String> launcher, Path runDir, Listener ready, List<String> flags,
+            boolean stdioPipes) {
+        List<String> command = new ArrayList<>(launcher);
         command.addAll(flags);
         Path log = runDir.resolve("gvproxy.log");
         Process process;

@@ -17,6 +17,8 @@ import java.util.Objects;
  * closing, and timer dispatch.
  */
 public final class TcpConnection {
+    private static final int MIN_PMTU_MSS = 552 - 40;
+    private static final int TIMESTAMP_OPTION_BYTES = 12;
     final TcpConfig config;
     final TcpTimers timers = new TcpTimers();
     final TcpSender sender;
@@ -397,6 +399,17 @@ public final class TcpConnection {
         timers.clearAll();
         receiver.ackNow = false;
         events.closed();
+    }
+
+    /**
+     * Path MTU discovery (RFC 1191): an ICMP "fragmentation needed" showed that segments of more than
+     * {@code maxSegmentBytes} (IP MTU minus 40) do not get through. Lowers the send MSS, never raises it; like
+     * Linux's 552-byte minimum path MTU, a forged tiny MTU cannot shrink segments below 512 bytes before options.
+     * Later segments and retransmissions use the smaller size.
+     */
+    public void lowerSendMss(int maxSegmentBytes) {
+        int payload = Math.max(maxSegmentBytes, MIN_PMTU_MSS) - (tsOk ? TIMESTAMP_OPTION_BYTES : 0);
+        sender.smss = Math.min(sender.smss, payload);
     }
 
     // ---------------------------------------------------------------- observation

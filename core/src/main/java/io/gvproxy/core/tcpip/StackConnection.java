@@ -1,0 +1,192 @@
+package io.gvproxy.core.tcpip;
+
+import io.gvproxy.core.buffer.Frame;
+import io.gvproxy.core.tcp.SegmentSink;
+import io.gvproxy.core.tcp.TcpConnection;
+import io.gvproxy.core.tcp.TcpError;
+import io.gvproxy.core.tcp.TcpEvents;
+import io.gvproxy.core.tcp.TcpSegment;
+
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * One engine connection inside a {@link TcpStack}: its 4-tuple and MACs, the lock that makes the single-threaded
+ * engine safe for the switch's reader, the timer thread and the owner's threads, and the glue from engine
+ * events to waiting threads and from engine segments to frames.
+ *
+ * <p>Every engine call happens under {@link #lock}. Frames leave through the stack's non-blocking output, so
+ * holding the lock never waits on the network; waiting owners release it in {@link Condition#await}.
+ */
+final class StackConnection implements SegmentSink, TcpEvents {
+    private static final int TIMESTAMP_OPTION_BYTES = 12;
+    final TcpStack stack;
+    final int localIp;
+    final int localPort;
+    final int remoteIp;
+    final int remotePort;
+    final long flowAddresses;
+    final int flowPorts;
+    final long remoteMac;
+    final ReentrantLock lock = new ReentrantLock();
+    /** Signalled on every engine event: readers, writers and connectors re-check their condition. */
+    final Condition changed = lock.newCondition();
+    final TcpConnection tcp;
+    private final SegmentFrameWriter writer = new SegmentFrameWriter();
+    private int identification;
+    TcpError error;
+    boolean connected;
+    boolean closed;
+    /** The owner closed or aborted: its reads end and its writes fail. */
+    boolean ownerClosed;
+    /** Counted in the stack's half-open total until established or closed. */
+    private boolean halfOpen;
+    private long armedDeadline = Long.MAX_VALUE;
+    private ScheduledFuture<?> timerTask;
+    private final Runnable timerRun = this::timerFired;
+
+    StackConnection(TcpStack stack, int localIp, int localPort, int remoteIp, int remotePort, long remoteMac,
+                    int iss, boolean halfOpen) {
+        this.stack = stack;
+        this.localIp = localIp;
+        this.localPort = localPort;
+        this.remoteIp = remoteIp;
+        this.remotePort = remotePort;
+        this.flowAddresses = FlowTable.addresses(localIp, remoteIp);
+        this.flowPorts = FlowTable.ports(localPort, remotePort);
+        this.remoteMac = remoteMac;
+        this.halfOpen = halfOpen;
+        this.identification = iss >>> 16;
+        this.tcp = new TcpConnection(stack.config.tcp(), iss, this, this, stack.tcpCounters);
+    }
+
+    /**
+     * A segment from the network for this tuple; the segment is lent. Returns false, having closed this
+     * connection, for a SYN that may reuse the tuple while it lingers in TIME-WAIT (RFC 6191): the caller then
+     * treats the SYN as new.
+     */
+    boolean input(TcpSegment seg) {
+        lock.lock();
+        try {
+            long now = stack.now();
+            if (seg.syn() && tcp.timeWaitAcceptsNewSyn(seg)) {
+                tcp.abort(now);
+                return false;
+            }
+            tcp.input(seg, now);
+            rearm();
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** After every engine call, under the lock: makes sure the timer thread wakes by the engine's deadline. */
+    void rearm() {
+        long deadline = tcp.nextTimerDeadline();
+        if (deadline >= armedDeadline || closed) {
+            // a later deadline is found when the earlier wake-up re-checks: no rescheduling per ACK
+            return;
+        }
+        if (timerTask != null) {
+            timerTask.cancel(false);
+        }
+        armedDeadline = deadline;
+        try {
+            timerTask = stack.timers.schedule(timerRun, Math.max(0, deadline - stack.now()), TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            // the stack is closing and aborts every connection itself
+            timerTask = null;
+        }
+    }
+
+    private void timerFired() {
+        lock.lock();
+        try {
+            armedDeadline = Long.MAX_VALUE;
+            timerTask = null;
+            if (closed) {
+                return;
+            }
+            long now = stack.now();
+            if (tcp.nextTimerDeadline() <= now) {
+                tcp.onTimer(now);
+            }
+            rearm();
+        } catch (RuntimeException e) {
+            stack.counters.timerErrors.increment();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void transmit(TcpSegment seg) {
+        int limit = tcp.sendMss() + (tcp.timestampsNegotiated() ? TIMESTAMP_OPTION_BYTES : 0);
+        Frame frame = writer.write(stack.pool, seg, limit, stack.localMac, remoteMac, localIp, localPort, remoteIp,
+                remotePort, identification++);
+        int trimmed = writer.takeTrimmed();
+        if (trimmed > 0) {
+            stack.counters.sackBlocksTrimmed.add(trimmed);
+        }
+        if (frame == null) {
+            stack.counters.segmentTooLarge.increment();
+            return;
+        }
+        stack.send(frame);
+    }
+
+    @Override
+    public void onConnected() {
+        connected = true;
+        leaveHalfOpen();
+        changed.signalAll();
+    }
+
+    @Override
+    public void onReadable() {
+        changed.signalAll();
+    }
+
+    @Override
+    public void onWritable() {
+        changed.signalAll();
+    }
+
+    @Override
+    public void onPeerFin() {
+        changed.signalAll();
+    }
+
+    @Override
+    public void onError(TcpError e) {
+        error = e;
+    }
+
+    @Override
+    public void onClosed() {
+        closed = true;
+        leaveHalfOpen();
+        if (timerTask != null) {
+            timerTask.cancel(false);
+            timerTask = null;
+        }
+        stack.forget(this);
+        changed.signalAll();
+    }
+
+    private void leaveHalfOpen() {
+        if (halfOpen) {
+            halfOpen = false;
+            stack.halfOpen.decrementAndGet();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return TcpStack.tupleString(localIp, localPort, remoteIp, remotePort) + " " + tcp.state();
+    }
+}

@@ -1,0 +1,150 @@
+package io.gvproxy.jmh.startup;
+
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Time from exec until a freshly started server accepts a connection on a UNIX socket, over N runs.
+ *
+ * <p>Usage: {@code java TimeToListen.java [--runs N] [--label TEXT] [--rss-after-ms MS] -- COMMAND...}.
+ * Every {@code @SOCKET@} in COMMAND becomes the path of a fresh socket in a new temporary directory, e.g.
+ * {@code -- cli/target/image/bin/gvproxy -listen-qemu unix://@SOCKET@ -ssh-port -1}; the same harness measures
+ * {@code -listen unix://@SOCKET@}. Each run: start the command (clock starts just before the exec), try to
+ * connect every millisecond until a connect succeeds (clock stops), optionally wait and read the process's
+ * VmRSS, then SIGTERM it and wait for it to exit. Prints one markdown table row with min, median, p90 and
+ * max in milliseconds (and the median idle RSS when asked).
+ *
+ * <p>It is a standalone program (JDK only) so that {@code jmh/bin/time-to-listen} can run it with the
+ * source launcher without building the module; its own startup is outside every measured interval.
+ */
+public final class TimeToListen {
+    private static final long LISTEN_LIMIT_NANOS = TimeUnit.SECONDS.toNanos(20);
+    private static final long EXIT_LIMIT_MILLIS = 5_000;
+    private static final String SOCKET_TOKEN = "@SOCKET@";
+
+    private TimeToListen() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int runs = 20;
+        String label = null;
+        long rssAfterMillis = -1;
+        int i = 0;
+        for (; i < args.length && !args[i].equals("--"); i++) {
+            switch (args[i]) {
+                case "--runs" -> runs = Integer.parseInt(args[++i]);
+                case "--label" -> label = args[++i];
+                case "--rss-after-ms" -> rssAfterMillis = Long.parseLong(args[++i]);
+                default -> usage("unknown option " + args[i]);
+            }
+        }
+        if (i >= args.length - 1 || runs < 1) {
+            usage("no command after --");
+        }
+        List<String> template = List.of(Arrays.copyOfRange(args, i + 1, args.length));
+        if (template.stream().noneMatch(a -> a.contains(SOCKET_TOKEN))) {
+            usage("the command must contain " + SOCKET_TOKEN);
+        }
+        double[] millis = new double[runs];
+        long[] rssKib = new long[runs];
+        for (int run = 0; run < runs; run++) {
+            Sample sample = measureOnce(template, rssAfterMillis);
+            millis[run] = sample.nanos() / 1e6;
+            rssKib[run] = sample.rssKib();
+        }
+        Arrays.sort(millis);
+        Arrays.sort(rssKib);
+        String rss = rssAfterMillis < 0 ? "" : String.format(Locale.ROOT, " %.1f MiB |", rssKib[runs / 2] / 1024.0);
+        System.out.printf(Locale.ROOT, "| %s | %d | %.0f | %.0f | %.0f | %.0f |%s%n",
+                label == null ? String.join(" ", template) : label, runs,
+                millis[0], percentile(millis, 50), percentile(millis, 90), millis[runs - 1], rss);
+    }
+
+    private record Sample(long nanos, long rssKib) {
+    }
+
+    private static Sample measureOnce(List<String> template, long rssAfterMillis) throws Exception {
+        // /tmp, not java.io.tmpdir: UNIX socket paths must stay under 108 bytes.
+        Path dir = Files.createTempDirectory(Path.of("/tmp"), "ttl");
+        Path socket = dir.resolve("s.sock");
+        Path log = dir.resolve("server.log");
+        List<String> command = new ArrayList<>();
+        for (String arg : template) {
+            command.add(arg.replace(SOCKET_TOKEN, socket.toString()));
+        }
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(log.toFile()).redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
+        long start = System.nanoTime();
+        Process process = builder.start();
+        try {
+            long elapsed = awaitAccept(process, socket, start, log);
+            long rss = -1;
+            if (rssAfterMillis >= 0) {
+                Thread.sleep(rssAfterMillis);
+                rss = vmRssKib(process.pid());
+            }
+            return new Sample(elapsed, rss);
+        } finally {
+            process.destroy();
+            if (!process.waitFor(EXIT_LIMIT_MILLIS, TimeUnit.MILLISECONDS)) {
+                process.destroyForcibly();
+                process.waitFor(EXIT_LIMIT_MILLIS, TimeUnit.MILLISECONDS);
+            }
+            Files.deleteIfExists(socket);
+            Files.deleteIfExists(log);
+            Files.deleteIfExists(dir);
+        }
+    }
+
+    private static long awaitAccept(Process process, Path socket, long start, Path log) throws Exception {
+        UnixDomainSocketAddress address = UnixDomainSocketAddress.of(socket);
+        while (true) {
+            try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+                if (channel.connect(address)) {
+                    return System.nanoTime() - start;
+                }
+            } catch (IOException notYet) {
+                // No socket file yet, or nobody accepting on it yet: try again.
+            }
+            if (!process.isAlive()) {
+                throw new IllegalStateException("server exited with " + process.exitValue() + " before listening:\n"
+                        + Files.readString(log));
+            }
+            if (System.nanoTime() - start > LISTEN_LIMIT_NANOS) {
+                throw new IllegalStateException("server not listening on " + socket + " after 20 s:\n"
+                        + Files.readString(log));
+            }
+            Thread.sleep(1);
+        }
+    }
+
+    private static long vmRssKib(long pid) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        }
+        return -1;
+    }
+
+    /** Nearest-rank percentile of sorted values. */
+    private static double percentile(double[] sorted, int p) {
+        int rank = (int) Math.ceil(p / 100.0 * sorted.length);
+        return sorted[Math.max(0, rank - 1)];
+    }
+
+    private static void usage(String problem) {
+        System.err.println("time-to-listen: " + problem + "\nusage: TimeToListen [--runs N] [--label TEXT] "
+                + "[--rss-after-ms MS] -- COMMAND... (with " + SOCKET_TOKEN + " where the socket path goes)");
+        System.exit(2);
+    }
+}
