@@ -4,6 +4,7 @@ import io.gvproxy.core.buffer.FramePool;
 import io.gvproxy.core.dhcp.DhcpReply;
 import io.gvproxy.core.dhcp.DhcpServer;
 import io.gvproxy.core.dns.DnsServer;
+import io.gvproxy.core.dns.DnsTcpService;
 import io.gvproxy.core.dns.ZoneTable;
 import io.gvproxy.core.gateway.Gateway;
 import io.gvproxy.core.link.Link;
@@ -23,7 +24,7 @@ import java.util.function.Consumer;
 /**
  * The appliance: a virtual switch with the gateway attached, into which VM links are plugged. This is what a
  * gvproxy process runs; the CLI turns accepted connections into links and attaches them here. The gateway
- * serves DHCP on UDP port 67 and DNS on UDP port 53 of the gateway IP.
+ * serves DHCP on UDP port 67 and DNS on UDP and TCP port 53 of the gateway IP.
  */
 public final class VirtualNetwork implements AutoCloseable {
     private final NetworkConfig config;
@@ -37,6 +38,7 @@ public final class VirtualNetwork implements AutoCloseable {
     private final DhcpServer dhcpServer;
     private final ZoneTable zones;
     private final DnsServer dnsServer;
+    private final DnsTcpService dnsTcp;
 
     public VirtualNetwork(NetworkConfig config, Counters counters) {
         this.config = config;
@@ -60,6 +62,8 @@ public final class VirtualNetwork implements AutoCloseable {
         TcpStackConfig tcpConfig = TcpStackConfig.forMtu(config.mtu())
                 .withVerifyChecksums(config.gatewayConfig().verifyChecksums());
         this.tcpStack = new TcpStack(tcpConfig, counters, pool, config.gatewayMac(), vswitch.gatewayOutput());
+        this.dnsTcp = new DnsTcpService(dnsServer, config.gatewayIp(), counters);
+        tcpStack.setSynListener(dnsTcp);
         gateway.setIpv4Handler(IpProtocol.TCP, tcpStack);
         gateway.setIpv4Handler(IpProtocol.ICMP, tcpStack.icmpHandler());
     }
@@ -89,7 +93,10 @@ public final class VirtualNetwork implements AutoCloseable {
         return gateway;
     }
 
-    /** TCP terminated at the gateway: install a {@code SynListener} to take guest connections. */
+    /**
+     * TCP terminated at the gateway. Its {@code SynListener} is {@link #dnsTcpService()}, which serves gateway:53
+     * and hands every other connection to its next listener: set that one (the NAT) rather than replacing it.
+     */
     public TcpStack tcpStack() {
         return tcpStack;
     }
@@ -106,6 +113,11 @@ public final class VirtualNetwork implements AutoCloseable {
 
     public DhcpServer dhcpServer() {
         return dhcpServer;
+    }
+
+    /** DNS over TCP on gateway:53; {@link DnsTcpService#setNext} takes guest connections to anything else. */
+    public DnsTcpService dnsTcpService() {
+        return dnsTcp;
     }
 
     public DnsServer dnsServer() {

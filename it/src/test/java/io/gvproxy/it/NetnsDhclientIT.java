@@ -32,8 +32,8 @@ class NetnsDhclientIT {
             NetnsUplink second = NetnsUplink.vpnkit(socket, UUID.randomUUID().toString());
             List<String> flags = new ArrayList<>(first.gvproxyFlags());
             flags.addAll(List.of("-ssh-port", "-1", "-mtu", MTU, "-dns-server", dns.address(), "-dns-search", SEARCH));
-            try (GvproxyProcess gvproxy = GvproxyProcess.start(rig.gvproxyJar(), runDir, new Listener.UnixSocket(socket),
-                    flags);
+            try (GvproxyProcess gvproxy = GvproxyProcess.start(rig.gvproxyJar(), runDir,
+                    new Listener.UnixSocket(socket), flags);
                  NetnsGuest a = NetnsGuest.startUnaddressed(runDir, "first", first);
                  NetnsGuest b = NetnsGuest.startUnaddressed(runDir, "second", second);
                  Dhclient dhcpA = new Dhclient(a, runDir, "first");
@@ -81,8 +81,8 @@ class NetnsDhclientIT {
     }
 
     private static void assertLease(String record, String ip) {
-        assertContains(record, "reason=BOUND ", "ip=" + ip + " ", "mask=255.255.255.0 ", "routers=" + Rig.GATEWAY_IP + " ",
-                "dns=" + Rig.GATEWAY_IP + " ", "mtu=" + MTU + " ", "search=" + SEARCH, "server=" + Rig.GATEWAY_IP);
+        assertContains(record, "reason=BOUND ", "ip=" + ip + " ", "mask=255.255.255.0 ",
+                "routers=" + Rig.GATEWAY_IP + " ", "dns=" + Rig.GATEWAY_IP + " ", "mtu=" + MTU + " ", "search=" + SEARCH, "server=" + Rig.GATEWAY_IP);
     }
 
     private static void assertAddressed(NetnsGuest guest, String ip) {

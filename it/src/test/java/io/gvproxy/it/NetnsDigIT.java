@@ -12,9 +12,10 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * dig, in a network-namespace guest, asks gvproxy's DNS server at the gateway over UDP. Names gvproxy forwards go
- * to a {@link FakeDnsServer} on 127.0.0.1 (so the host's resolvers are never used), and each answer must equal
- * what dig gets asking that server directly from the host. Local zones answer by themselves.
+ * dig, in a network-namespace guest, asks gvproxy's DNS server at the gateway, each question over UDP and again
+ * over TCP (the guest kernel's TCP against gvproxy's stack), with the same answer both ways. Names gvproxy
+ * forwards go to a {@link FakeDnsServer} on 127.0.0.1 (so the host's resolvers are never used), and each answer
+ * must equal what dig gets asking that server directly from the host. Local zones answer by themselves.
  *
  * <p>Regexp records, default-address zones and zones added at runtime go in through the HTTP API
  * ({@code -listen}, {@code POST /services/dns/add}) while the guest is up and asking.
@@ -62,6 +63,9 @@ class NetnsDigIT {
                 assertEquals(big, ask(guest, FakeDnsServer.BIG_NAME, "TXT", "+bufsize=4096"),
                         "an answer the fake server only gives over TCP, through gvproxy in one fragmented UDP reply");
                 assertTrue(dns.tcpQueries.get() > tcpDirect, "gvproxy retried the truncated answer over TCP");
+                Dig.Answer retried = askOver(guest, false, FakeDnsServer.BIG_NAME, "TXT");
+                assertEquals(big, retried, "dig's default 1232-byte EDNS size: gvproxy truncates, dig retries over "
+                        + "TCP to the gateway");
                 seen.add(big.records().size() + " TXT records of " + FakeDnsServer.BIG_NAME);
                 System.out.println("dig through gvproxy equals dig direct:\n" + String.join("\n", seen));
 
@@ -132,10 +136,19 @@ class NetnsDigIT {
         }
     }
 
+    /** Asks over UDP and over TCP ({@code dig +tcp}); both answers must be the same. */
     private static Dig.Answer ask(NetnsGuest guest, String name, String type, String... options) {
-        NetnsGuest.Result result = guest.exec(Dig.command(GATEWAY, 53, false, name, type, options)
+        Dig.Answer udp = askOver(guest, false, name, type, options);
+        Dig.Answer tcp = askOver(guest, true, name, type, options);
+        assertEquals(udp, tcp, name + " " + type + ": the answer over TCP differs from the one over UDP");
+        return udp;
+    }
+
+    private static Dig.Answer askOver(NetnsGuest guest, boolean tcp, String name, String type, String... options) {
+        NetnsGuest.Result result = guest.exec(Dig.command(GATEWAY, 53, tcp, name, type, options)
                 .toArray(String[]::new));
-        assertTrue(result.ok(), "dig " + name + " " + type + " in " + guest.namespace() + ": " + result);
+        assertTrue(result.ok(), "dig " + (tcp ? "+tcp " : "") + name + " " + type + " in " + guest.namespace()
+                + ": " + result);
         return Dig.parse(result.output());
     }
 
@@ -161,7 +174,8 @@ class NetnsDigIT {
         assertEquals("NOERROR", answer.status(), owner + ": " + answer);
         assertEquals(1, answer.records().size(), owner + ": " + answer);
         String[] f = answer.records().getFirst().split(" ");
-        assertTrue(f.length == 5 && f[0].equals(owner) && f[1].equals(Integer.toString(DnsConfig.DEFAULT_TTL_SECONDS)) && f[2].equals("IN") && f[3].equals(type)
+        String ttl = Integer.toString(DnsConfig.DEFAULT_TTL_SECONDS);
+        assertTrue(f.length == 5 && f[0].equals(owner) && f[1].equals(ttl) && f[2].equals("IN") && f[3].equals(type)
                 && f[4].equals(value), owner + " " + type + " " + value + " expected: " + answer);
     }
 }
