@@ -92,6 +92,50 @@ class GvforwarderIT {
         }
     }
 
+    /**
+     * {@code stdio:} spawns gvproxy itself (with {@code -listen-stdio=accept -ssh-port=-1} from the URL's query) and
+     * speaks over its stdin/stdout without any POST; gvproxy's log goes to gvforwarder's stderr.
+     */
+    @Test
+    void stdioUrlSpawnsGvproxyAndTheGuestLeasesPingsAndResolves() throws Exception {
+        NetnsRig rig = NetnsRig.require("busybox", "ping");
+        Path busybox = Rig.onPath("busybox").orElseThrow();
+        Path runDir = rig.runDir("gvforwarder-stdio");
+        Path bin = dhcpWrapper(runDir, busybox);
+        Path fwdJar = forwarderJar(rig.gvproxyJar());
+        Path gvproxyExe = runDir.resolve("gvproxy");
+        Files.writeString(gvproxyExe, "#!/bin/sh\nexec " + GvproxyProcess.testJava() + " -jar " + rig.gvproxyJar()
+                + " \"$@\"\n");
+        Files.setPosixFilePermissions(gvproxyExe, PosixFilePermissions.fromString("rwxr-xr-x"));
+        try (ForwarderNamespace ns = ForwarderNamespace.create()) {
+            Process forwarder = null;
+            try {
+                List<String> command = ns.inside("env", "PATH=" + bin + ":" + System.getenv().getOrDefault("PATH", ""),
+                        GvproxyProcess.testJava(), "-jar", fwdJar.toString(),
+                        "-url", "stdio:" + gvproxyExe + "?listen-stdio=accept&ssh-port=-1",
+                        "-stop-if-exist", "none", "-mtu", "1500");
+                Path log = runDir.resolve("gvforwarder.log");
+                Files.writeString(log, "# " + String.join(" ", command) + "\n");
+                forwarder = new ProcessBuilder(command).redirectErrorStream(true)
+                        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                        .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile())).start();
+                Supplier<String> context = () -> "\n--- gvforwarder.log (with gvproxy's) ---\n"
+                        + ForwarderNamespace.read(log);
+                awaitLease(ns, forwarder, context);
+                assertPingsGateway(ns, context);
+                ForwarderNamespace.Result dns = ns.exec(busybox.toString(), "nslookup", "host.containers.internal",
+                        Rig.GATEWAY_IP);
+                assertTrue(dns.ok() && dns.output().contains("Address: 192.168.127.254"),
+                        "nslookup host.containers.internal: " + dns + context.get());
+                assertTrue(!ForwarderNamespace.read(log).contains("Sending post request"), "no POST" + context.get());
+            } finally {
+                if (forwarder != null) {
+                    ForwarderNamespace.stop(forwarder);
+                }
+            }
+        }
+    }
+
     @Test
     void exitsZeroWhenAStopIfExistLinkIsPresent() throws Exception {
         NetnsRig rig = NetnsRig.require();
