@@ -1,0 +1,193 @@
+package io.gvproxy.cli;
+
+import io.gvproxy.core.buffer.Frame;
+import io.gvproxy.core.buffer.FramePool;
+import io.gvproxy.core.link.Link;
+import io.gvproxy.core.link.StreamFraming;
+import io.gvproxy.core.link.StreamLink;
+import io.gvproxy.core.stats.Counters;
+import io.gvproxy.ffm.TapDevice;
+import io.gvproxy.ffm.TapLink;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One connection cycle of gvforwarder, as upstream's run(): dial, POST the connect path, open (or create) the tap,
+ * set its MAC and bring it up and start the DHCP client (unless -preexisting), then pump frames both ways with 2-byte
+ * little-endian framing until something fails. The first failure ends the cycle; {@link #run} returns it after
+ * closing the tap (a created tap disappears), the connection, and stopping the DHCP client by its pid.
+ */
+final class ForwarderSession {
+    private static final long JOIN_MS = 5000;
+    private static final long DHCP_STOP_GRACE_MS = 2000;
+
+    private final GvforwarderOptions options;
+    private final LogrusLogger log;
+    private final Counters counters;
+    private final CompletableFuture<Exception> failure = new CompletableFuture<>();
+
+    ForwarderSession(GvforwarderOptions options, LogrusLogger log, Counters counters) {
+        this.options = options;
+        this.log = log;
+        this.counters = counters;
+    }
+
+    /** Runs the cycle to its end; returns the error that ended it. */
+    Exception run() {
+        log.info("Dialing to " + describe(options.url()) + "…");
+        ForwarderConnection connection;
+        try {
+            connection = ForwarderConnection.dial(options.url());
+        } catch (IOException | RuntimeException e) {
+            return new IOException("cannot connect to host: " + e.getMessage(), e);
+        }
+        TapDevice tap = null;
+        Process dhcp = null;
+        try {
+            String path = options.url().connectPath();
+            if (!path.isEmpty()) {
+                log.info("Sending post request to " + path);
+                connection.writeFully(ConnectRequest.bytes(path));
+            }
+            log.info("Configuring tap device " + options.iface());
+            try {
+                tap = TapDevice.open(options.iface());
+            } catch (IOException | RuntimeException e) {
+                return new IOException("cannot create tap device: " + e.getMessage(), e);
+            }
+            if (!options.preexisting()) {
+                log.info("Enabling tap device " + options.iface());
+                try {
+                    if (options.mac() != null) {
+                        tap.setMac(options.mac());
+                    }
+                    tap.setUp(true);
+                } catch (IOException | RuntimeException e) {
+                    return new IOException("cannot set mac address: " + e.getMessage(), e);
+                }
+            }
+            log.info("Starting rx/tx loops");
+            FramePool pool = new FramePool(options.frameCapacity(), 2);
+            StreamLink host = new StreamLink("gvforwarder", connection.in(), connection.out(), StreamFraming.HYPERKIT,
+                    counters);
+            TapLink tapLink = new TapLink(tap, counters, "tap");
+            Thread rx = pump("rx", tapLink, host, pool, "cannot read packet from tap", "tap>host");
+            Thread tx = pump("tx", host, tapLink, pool, "cannot read size from socket", "host>tap");
+            if (!options.preexisting()) {
+                dhcp = startDhcp();
+            }
+            Exception cause = awaitFailure();
+            closeQuietly(host);
+            tapLink.close();
+            join(rx);
+            join(tx);
+            return cause;
+        } catch (IOException | RuntimeException e) {
+            return e;
+        } finally {
+            stop(dhcp);
+            if (tap != null) {
+                tap.close();
+            }
+            connection.close();
+        }
+    }
+
+    /** Copies frames from {@code from} to {@code to} on a platform thread with one reused frame buffer. */
+    private Thread pump(String name, Link from, Link to, FramePool pool, String eofMessage, String direction) {
+        return Thread.ofPlatform().daemon().name("gvforwarder-" + name).start(() -> {
+            Frame frame = pool.acquire();
+            try {
+                while (!failure.isDone()) {
+                    if (!from.receive(frame)) {
+                        fail(new IOException(eofMessage + ": EOF (" + from.name() + " ended)"));
+                        return;
+                    }
+                    if (options.debug()) {
+                        log.info(FrameSummary.describe(direction, frame.data()));
+                    }
+                    to.send(frame.data());
+                }
+            } catch (IOException | RuntimeException e) {
+                fail(new IOException(name + " " + direction + ": " + e.getMessage(), e));
+            } finally {
+                frame.release();
+            }
+        });
+    }
+
+    private Process startDhcp() throws IOException {
+        List<String> command = DhcpClientCommand.forInterface(options.iface());
+        Process p = new ProcessBuilder(command).inheritIO()
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        Thread.ofPlatform().daemon().name("gvforwarder-dhcp").start(() -> {
+            try {
+                int code = p.waitFor();
+                if (code != 0) {
+                    fail(new IOException("dhcp error: " + command.getFirst() + " exited with status " + code));
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        return p;
+    }
+
+    private void fail(Exception e) {
+        failure.complete(e);
+    }
+
+    private Exception awaitFailure() {
+        try {
+            return failure.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return e;
+        } catch (ExecutionException e) {
+            return e;
+        }
+    }
+
+    private static void stop(Process p) {
+        if (p == null || !p.isAlive()) {
+            return;
+        }
+        p.destroy();
+        try {
+            if (!p.waitFor(DHCP_STOP_GRACE_MS, TimeUnit.MILLISECONDS)) {
+                p.destroyForcibly();
+            }
+        } catch (InterruptedException e) {
+            p.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void join(Thread t) {
+        try {
+            t.join(JOIN_MS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void closeQuietly(Link link) {
+        try {
+            link.close();
+        } catch (IOException e) {
+            // The session is over either way; the cause that ended it is what gets reported.
+        }
+    }
+
+    static String describe(ForwarderUrl url) {
+        return switch (url) {
+            case ForwarderUrl.Vsock v -> "vsock://" + v.cid() + ":" + v.port() + v.connectPath();
+            case ForwarderUrl.Unix u -> "unix://" + u.socket();
+            case ForwarderUrl.Stdio s -> "stdio:" + s.executable() + " " + String.join(" ", s.arguments());
+        };
+    }
+}
