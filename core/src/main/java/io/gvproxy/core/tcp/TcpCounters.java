@@ -32,6 +32,8 @@ public final class TcpCounters {
     final Counter retransmittedSegments;
     final Counter retransmitTimeouts;
     final Counter fastRetransmits;
+    /** Retransmissions found lost during SACK recovery and sent again without waiting for the RTO. */
+    final Counter lostRetransmissions;
 
     /** Counters named {@code <prefix>.<name>} in {@code registry}, e.g. {@code nat.tcp.drop.paws}. */
     public TcpCounters(Counters registry, String prefix) {
@@ -50,6 +52,7 @@ public final class TcpCounters {
         retransmittedSegments = registry.counter(prefix + ".retransmitted_segments");
         retransmitTimeouts = registry.counter(prefix + ".retransmit_timeouts");
         fastRetransmits = registry.counter(prefix + ".fast_retransmits");
+        lostRetransmissions = registry.counter(prefix + ".lost_retransmissions");
     }
 
     /** For connections created without a registry: counts go to a private registry nobody reads. */

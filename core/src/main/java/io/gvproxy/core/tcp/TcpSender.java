@@ -108,6 +108,10 @@ final class TcpSender {
         c.counters.fastRetransmits.increment();
     }
 
+    void countLostRetransmission() {
+        c.counters.lostRetransmissions.increment();
+    }
+
     void restartRetransmitTimer() {
         c.timers.retransmit = c.now + rtt.rto();
     }
