@@ -1,5 +1,6 @@
 package io.gvproxy.core.tcp;
 
+import static io.gvproxy.core.tcp.TcpTestContext.MS;
 import static io.gvproxy.core.tcp.TcpTestContext.bytes;
 import static io.gvproxy.core.tcp.TcpTestContext.ours;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -61,5 +62,43 @@ class TcpLossRecoveryWithoutRtoTest {
         t.send(t.peer(0, highestNew, 0));
         assertEquals(0, t.conn.retransmitTimeouts());
         assertEquals(1, t.conn.fastRetransmits());
+    }
+
+    @Test
+    void lostLastSegmentOfBurstIsRepairedByTailLossProbe() {
+        TcpTestContext t = sackPeer();
+        int mss = t.conn.sendMss();
+        t.write(Arrays.copyOf(DATA, 4 * mss));
+        List<SentSegment> burst = t.drain();
+        assertEquals(4, burst.size());
+        t.advance(10 * MS);
+        // segments 0-2 arrive and are acknowledged; the last one is lost and nothing else is left to send
+        t.send(t.stamp(t.peer(0, 3L * mss, 0), burst.get(2)));
+        t.expectNothing();
+        long rto = t.conn.retransmitTimeoutNanos();
+        long waited = t.fireNextTimer();
+        assertTrue(waited < rto, "probe after " + waited / MS + " ms, before the RTO of " + rto / MS + " ms");
+        SentSegment probe = t.next();
+        assertData(probe, 3 * mss, mss);
+        assertEquals(1, t.counter("loss_probes"));
+        t.send(t.stamp(t.peer(0, 4L * mss, 0), probe));
+        assertEquals(TcpTimers.NONE, t.conn.nextTimerDeadline());
+        assertEquals(0, t.conn.retransmitTimeouts());
+        assertEquals(1, t.conn.retransmittedSegments());
+    }
+
+    @Test
+    void probeWithoutSackWaitsForTheRetransmissionTimeout() {
+        TcpTestContext t = new TcpTestContext(TcpConfig.builder().sack(false).build());
+        t.establishPassive(t.fullSyn());
+        int mss = t.conn.sendMss();
+        t.write(Arrays.copyOf(DATA, 4 * mss));
+        List<SentSegment> burst = t.drain();
+        t.advance(10 * MS);
+        t.send(t.stamp(t.peer(0, 3L * mss, 0), burst.get(2)));
+        assertEquals(t.conn.retransmitTimeoutNanos(), t.fireNextTimer());
+        assertData(t.next(), 3 * mss, mss);
+        assertEquals(0, t.counter("loss_probes"));
+        assertEquals(1, t.conn.retransmitTimeouts());
     }
 }

@@ -33,9 +33,9 @@ class TcpLossyChannelPropertyTest {
     @AfterAll
     static void reportTotals() {
         System.out.printf("lossy-channel totals: retransmit_timeouts=%d fast_retransmits=%d "
-                        + "lost_retransmissions=%d retransmitted_segments=%d drop.paws=%d segments_out=%d%n",
+                        + "lost_retransmissions=%d loss_probes=%d retransmitted_segments=%d drop.paws=%d segments_out=%d%n",
                 TOTALS.get("tcp.retransmit_timeouts"), TOTALS.get("tcp.fast_retransmits"),
-                TOTALS.get("tcp.lost_retransmissions"), TOTALS.get("tcp.retransmitted_segments"), TOTALS.get("tcp.drop.paws"),
+                TOTALS.get("tcp.lost_retransmissions"), TOTALS.get("tcp.loss_probes"), TOTALS.get("tcp.retransmitted_segments"), TOTALS.get("tcp.drop.paws"),
                 TOTALS.get("tcp.segments_out"));
     }
 
