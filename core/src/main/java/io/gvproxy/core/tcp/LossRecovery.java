@@ -5,6 +5,10 @@ package io.gvproxy.core.tcp;
  * retransmit, and then either NewReno recovery with window inflation and partial ACKs (RFC 6582, without SACK)
  * or the RFC 6675 pipe-driven recovery over the {@link SackScoreboard}. The congestion window itself belongs to
  * {@link CongestionControl}.
+ *
+ * <p>With SACK, a retransmission that is itself lost is found without waiting for the RTO, as Linux did before
+ * RACK (tcp_mark_lost_retrans) and in the spirit of RFC 8985: once data first sent after the retransmission is
+ * SACKed while the retransmitted range still is not, the retransmission went missing and is sent again.
  */
 final class LossRecovery {
     private final TcpSender s;
@@ -18,6 +22,14 @@ final class LossRecovery {
     /** NewReno window inflation (RFC 6582 steps 3-5), added to cwnd while recovering without SACK. */
     long inflation;
     long fastRetransmits;
+    long lostRetransmissions;
+    /** Retransmissions of this episode: range, and the highest position sent when they went out. */
+    private static final int MAX_TRACKED = 32;
+    private final long[] rxStart = new long[MAX_TRACKED];
+    private final long[] rxEnd = new long[MAX_TRACKED];
+    private final long[] rxSentBelow = new long[MAX_TRACKED];
+    private final boolean[] rxLost = new boolean[MAX_TRACKED];
+    private int rxCount;
 
     LossRecovery(TcpSender sender, boolean sack) {
         this.s = sender;
@@ -46,6 +58,7 @@ final class LossRecovery {
             active = false;
             inflation = 0;
             dupAcks = 0;
+            rxCount = 0;
         } else if (!sack) {
             // RFC 6582 partial ACK: resend the next hole, deflate by what left the network
             s.retransmit(s.una, s.smss);
@@ -84,7 +97,10 @@ final class LossRecovery {
         s.timing = false;
         s.cc.onLoss(s.max - s.una, s.now());
         inflation = sack ? 0 : 3L * s.smss;
-        highRxt = s.una + s.retransmit(s.una, s.smss);
+        rxCount = 0;
+        int used = s.retransmit(s.una, s.smss);
+        highRxt = s.una + used;
+        track(s.una, s.una + used);
         s.restartRetransmitTimer();
     }
 
@@ -95,6 +111,7 @@ final class LossRecovery {
         dupAcks = 0;
         recover = s.max;
         highRxt = s.una;
+        rxCount = 0;
     }
 
     /** RFC 6675 section 5 step (C) with NextSeg: fill the pipe with retransmissions, then new data. */
@@ -102,10 +119,18 @@ final class LossRecovery {
         long cwnd = s.cc.cwnd();
         SackScoreboard sb = s.scoreboard;
         int smss = s.smss;
+        markLostRetransmissions();
         for (int guard = 0; guard < 1024; guard++) {
-            long pipe = sb.pipe(s.una, s.max, highRxt, smss);
+            long pipe = sb.pipe(s.una, s.max, highRxt, smss) - lostRetransmittedBytes();
             if (cwnd - pipe < smss) {
                 return;
+            }
+            int lost = firstLostRetransmission();
+            if (lost >= 0) {
+                if (!resendLost(lost)) {
+                    return;
+                }
+                continue;
             }
             long next = sb.nextUnsacked(Math.max(highRxt, s.una));
             boolean hole = next < s.max;
@@ -139,6 +164,83 @@ final class LossRecovery {
             return false;
         }
         highRxt = pos + used;
+        track(pos, pos + used);
+        return true;
+    }
+
+    /** Remembers a retransmission; beyond the bound the oldest is forgotten and left to the RTO. */
+    private void track(long start, long end) {
+        if (end <= start) {
+            return;
+        }
+        if (rxCount == MAX_TRACKED) {
+            remove(0);
+        }
+        rxStart[rxCount] = start;
+        rxEnd[rxCount] = end;
+        rxSentBelow[rxCount] = s.max;
+        rxLost[rxCount] = false;
+        rxCount++;
+    }
+
+    private void remove(int i) {
+        int tail = rxCount - i - 1;
+        System.arraycopy(rxStart, i + 1, rxStart, i, tail);
+        System.arraycopy(rxEnd, i + 1, rxEnd, i, tail);
+        System.arraycopy(rxSentBelow, i + 1, rxSentBelow, i, tail);
+        System.arraycopy(rxLost, i + 1, rxLost, i, tail);
+        rxCount--;
+    }
+
+    /** Drops delivered retransmissions and marks those that data sent after them overtook. */
+    private void markLostRetransmissions() {
+        SackScoreboard sb = s.scoreboard;
+        long highestSacked = sb.isEmpty() ? s.una : sb.end(sb.count() - 1);
+        for (int i = rxCount - 1; i >= 0; i--) {
+            long start = Math.max(rxStart[i], s.una);
+            if (start >= rxEnd[i] || sb.nextUnsacked(start) >= rxEnd[i]) {
+                remove(i);
+            } else if (!rxLost[i] && highestSacked > rxSentBelow[i]) {
+                rxLost[i] = true;
+                lostRetransmissions++;
+            }
+        }
+    }
+
+    private int firstLostRetransmission() {
+        for (int i = 0; i < rxCount; i++) {
+            if (rxLost[i]) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** Lost retransmissions no longer occupy the network, so they leave the pipe. */
+    private long lostRetransmittedBytes() {
+        long bytes = 0;
+        for (int i = 0; i < rxCount; i++) {
+            if (rxLost[i]) {
+                bytes += rxEnd[i] - Math.max(rxStart[i], s.una);
+            }
+        }
+        return bytes;
+    }
+
+    /** Sends the unSACKed part of a lost retransmission again and watches the new copy instead. */
+    private boolean resendLost(int i) {
+        long pos = s.scoreboard.nextUnsacked(Math.max(rxStart[i], s.una));
+        long end = Math.min(rxEnd[i], s.scoreboard.nextSacked(pos, rxEnd[i]));
+        int used = end > pos ? s.retransmit(pos, (int) Math.min(s.smss, end - pos)) : 0;
+        if (used == 0) {
+            remove(i);
+            return false;
+        }
+        s.countLostRetransmission();
+        rxLost[i] = false;
+        rxStart[i] = pos;
+        rxEnd[i] = pos + used;
+        rxSentBelow[i] = s.max;
         return true;
     }
 }

@@ -11,6 +11,8 @@ final class SegmentArrival {
     private static final int MIN_PEER_MSS = 48;
     private static final int TIMESTAMP_OPTION_BYTES = 12;
     private static final long TS_RECENT_VALID_NANOS = 24L * 24 * 3600 * 1_000_000_000L;
+    /** Linux's TCP_PAWS_WINDOW: a TSval this many ticks below TS.Recent is not yet an old duplicate. */
+    private static final int PAWS_TOLERANCE_TICKS = 1;
     private final TcpConnection c;
     private long tsRecentAt;
     private long challengeWindowStart = Long.MIN_VALUE;
@@ -126,9 +128,7 @@ final class SegmentArrival {
         TcpSender sender = c.sender;
         TcpReceiver receiver = c.receiver;
         long segPos = receiver.widen(seg.seq());
-        if (c.tsOk && seg.hasTimestamps() && !seg.rst() && Seq.lt(seg.tsVal(), c.tsRecent)
-                && c.now - tsRecentAt < TS_RECENT_VALID_NANOS) {
-            // PAWS (RFC 7323 section 5.3): an old duplicate
+        if (pawsRejects(seg, segPos)) {
             c.counters.dropPaws.increment();
             c.emitter.ack();
             return;
@@ -218,7 +218,10 @@ final class SegmentArrival {
             challengeAck();
             return;
         }
-        if (c.tsOk && seg.hasTimestamps() && segPos <= receiver.lastAckSent) {
+        if (c.tsOk && seg.hasTimestamps() && segPos <= receiver.lastAckSent
+                && (!Seq.lt(seg.tsVal(), c.tsRecent) || !tsRecentValid())) {
+            // RFC 7323 section 4.3: only from the left window edge and never backwards, so a segment that the
+            // tolerance below let through cannot lower TS.Recent
             c.tsRecent = seg.tsVal();
             tsRecentAt = c.now;
         }
@@ -241,6 +244,40 @@ final class SegmentArrival {
             default -> {
             }
         }
+    }
+
+    private boolean tsRecentValid() {
+        return c.now - tsRecentAt < TS_RECENT_VALID_NANOS;
+    }
+
+    /**
+     * PAWS (RFC 7323 section 5.3): a TSval older than TS.Recent marks an old duplicate. Like Linux
+     * (tcp_paws_discard) a TSval one tick old passes, since the peer's clock may tick between segments that
+     * the path reorders, and so does a reordered duplicate ACK (tcp_disordered_ack): dropping it would lose its
+     * SACK information and answer it with an ACK of our own.
+     */
+    private boolean pawsRejects(TcpSegment seg, long segPos) {
+        if (!c.tsOk || !seg.hasTimestamps() || seg.rst() || !tsRecentValid()) {
+            return false;
+        }
+        int age = c.tsRecent - seg.tsVal();
+        if (age <= PAWS_TOLERANCE_TICKS) {
+            return false;
+        }
+        return !(isDisorderedDuplicateAck(seg, segPos) && age <= replayWindowTicks());
+    }
+
+    /** A pure ACK at RCV.NXT repeating SND.UNA that would not move the send window. */
+    private boolean isDisorderedDuplicateAck(TcpSegment seg, long segPos) {
+        TcpSender sender = c.sender;
+        return seg.ackFlag() && !seg.syn() && !seg.fin() && seg.payloadLength() == 0
+                && segPos == c.receiver.next() && sender.cc != null && sender.widen(seg.ack()) == sender.una
+                && segPos <= sender.wl1 && ((long) seg.window() << sender.shift) == sender.wnd;
+    }
+
+    /** How old, in peer ticks (assumed milliseconds, as Linux sends), a reordered duplicate ACK may be. */
+    private long replayWindowTicks() {
+        return Math.max(PAWS_TOLERANCE_TICKS, c.sender.rtt.rto() / 1_000_000L);
     }
 
     private void acceptPayload(TcpSegment seg, long dataPos, boolean zeroWindowDrop) {

@@ -32,6 +32,10 @@ public final class TcpCounters {
     final Counter retransmittedSegments;
     final Counter retransmitTimeouts;
     final Counter fastRetransmits;
+    /** Retransmissions found lost during SACK recovery and sent again without waiting for the RTO. */
+    final Counter lostRetransmissions;
+    /** Tail loss probes (RFC 8985 section 7) sent before the RTO. */
+    final Counter lossProbes;
 
     /** Counters named {@code <prefix>.<name>} in {@code registry}, e.g. {@code nat.tcp.drop.paws}. */
     public TcpCounters(Counters registry, String prefix) {
@@ -50,6 +54,8 @@ public final class TcpCounters {
         retransmittedSegments = registry.counter(prefix + ".retransmitted_segments");
         retransmitTimeouts = registry.counter(prefix + ".retransmit_timeouts");
         fastRetransmits = registry.counter(prefix + ".fast_retransmits");
+        lostRetransmissions = registry.counter(prefix + ".lost_retransmissions");
+        lossProbes = registry.counter(prefix + ".loss_probes");
     }
 
     /** For connections created without a registry: counts go to a private registry nobody reads. */

@@ -6,12 +6,19 @@ import java.lang.foreign.MemorySegment;
  * The send side of a connection: the send buffer (which is also the retransmission queue), SND.UNA / SND.NXT /
  * SND.WND, segmentation by MSS with sender SWS avoidance, ACK processing (window updates, SACK blocks into the
  * {@link SackScoreboard}, duplicate ACKs into {@link LossRecovery}), the retransmission timer with RFC 6298
- * backoff, Karn/timestamp RTT sampling and the persist timer.
+ * backoff, the tail loss probe (RFC 8985 section 7), Karn/timestamp RTT sampling and the persist timer.
  *
  * <p>Positions are 64-bit offsets in our sequence space counted from our ISN: position 0 is the SYN, data
  * offset k is position k + 1, and a FIN follows the last data byte.
  */
 final class TcpSender {
+    /**
+     * Added to 2*SRTT for the probe timeout, for a receiver that holds back the ACK of a lone segment. RFC 8985
+     * adds 200 ms only when one segment is in flight, which at a 200 ms RTO floor would never probe; 50 ms
+     * covers Linux's usual 40 ms delayed ACK.
+     */
+    private static final long DELAYED_ACK_ALLOWANCE_NANOS = 50_000_000L;
+    private static final long MIN_PROBE_TIMEOUT_NANOS = 10_000_000L;
     private final TcpConnection c;
     private final SendBuffer buf;
     final RttEstimator rtt;
@@ -42,6 +49,11 @@ final class TcpSender {
     int probesUnanswered;
     long retransmittedSegments;
     long timeouts;
+    long lossProbes;
+    /** The retransmission timer currently stands for the probe timeout, not the RTO. */
+    boolean probeArmed;
+    /** A probe went out and no ACK has advanced SND.UNA since: at most one probe per tail. */
+    boolean probeSent;
 
     TcpSender(TcpConnection c, TcpConfig config) {
         this.c = c;
@@ -108,8 +120,34 @@ final class TcpSender {
         c.counters.fastRetransmits.increment();
     }
 
+    void countLostRetransmission() {
+        c.counters.lostRetransmissions.increment();
+    }
+
     void restartRetransmitTimer() {
+        probeArmed = false;
         c.timers.retransmit = c.now + rtt.rto();
+    }
+
+    /** Arms the probe timeout when it comes before the RTO (RFC 8985 section 7.2), otherwise the RTO. */
+    void armRetransmitTimer() {
+        if (!outstanding()) {
+            probeArmed = false;
+            c.timers.retransmit = TcpTimers.NONE;
+            return;
+        }
+        long rto = rtt.rto();
+        long pto = probeTimeout();
+        probeArmed = pto < rto;
+        c.timers.retransmit = c.now + (probeArmed ? pto : rto);
+    }
+
+    /** The probe needs SACK to tell which segment it repaired, an RTT sample, and no loss being handled. */
+    private long probeTimeout() {
+        if (!c.sackOk || recovery == null || recovery.active || probeSent || retries > 0 || rtt.srtt() < 0) {
+            return Long.MAX_VALUE;
+        }
+        return Math.max(2 * rtt.srtt() + DELAYED_ACK_ALLOWANCE_NANOS, MIN_PROBE_TIMEOUT_NANOS);
     }
 
     /** Sends what the windows allow. {@code force} overrides sender SWS avoidance (the persist timer). */
@@ -188,8 +226,8 @@ final class TcpSender {
         if (nxt > max) {
             max = nxt;
         }
-        if (c.timers.retransmit == TcpTimers.NONE) {
-            c.timers.retransmit = c.now + rtt.rto();
+        if (c.timers.retransmit == TcpTimers.NONE || (fresh && probeArmed)) {
+            armRetransmitTimer();
         }
         return true;
     }
@@ -279,7 +317,8 @@ final class TcpSender {
         if (recovery.onNewAck(ackPos, acked) && cwndLimited) {
             cc.onAck(acked, c.now, rtt.srtt());
         }
-        c.timers.retransmit = outstanding() ? c.now + rtt.rto() : TcpTimers.NONE;
+        probeSent = false;
+        armRetransmitTimer();
         if (freed > 0 && writeBlocked) {
             writeBlocked = false;
             c.signalWritable();
@@ -289,6 +328,11 @@ final class TcpSender {
     /** Retransmission timer expiry with data or FIN outstanding. Returns false when the connection gave up. */
     boolean onRetransmitTimeout() {
         if (!outstanding()) {
+            probeArmed = false;
+            return true;
+        }
+        if (probeArmed) {
+            sendLossProbe();
             return true;
         }
         retries++;
@@ -308,8 +352,31 @@ final class TcpSender {
         if (used > 0) {
             nxt = una + used;
         }
-        c.timers.retransmit = c.now + rtt.rto();
+        restartRetransmitTimer();
         return true;
+    }
+
+    /**
+     * RFC 8985 section 7.3: new data if the peer's window takes it, else the last segment again, so that the
+     * ACK of the probe (with SACK) reveals a lost tail in one round trip; the RTO stays behind it.
+     */
+    private void sendLossProbe() {
+        probeArmed = false;
+        probeSent = true;
+        lossProbes++;
+        c.counters.lossProbes.increment();
+        long usable = una + wnd - nxt;
+        boolean sent = false;
+        if (nxt < dataEnd() && usable > 0) {
+            sent = sendNewSegment((int) Math.min(smss, usable));
+        } else if (finQueued && nxt == dataEnd()) {
+            sent = sendNewSegment(0);
+        }
+        if (!sent) {
+            long lastData = Math.min(max, dataEnd());
+            retransmit(Math.max(una, lastData - smss), smss);
+        }
+        restartRetransmitTimer();
     }
 
     /** Persist timer expiry. Returns false when unanswered probes exhausted the retry budget. */

@@ -9,6 +9,8 @@ import java.io.ByteArrayOutputStream;
 import java.util.PriorityQueue;
 import java.util.Random;
 import java.util.stream.LongStream;
+import io.gvproxy.core.stats.Counters;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -24,6 +26,18 @@ class TcpLossyChannelPropertyTest {
     private static final int STEP_LIMIT = 3_000_000;
     private static final int CASES = Integer.getInteger("tcp.cases", 1000);
     private static final boolean TRACE = Boolean.getBoolean("tcp.trace");
+    /** Every case's engines count here, so a run reports how often loss was repaired only by a timeout. */
+    private static final Counters TOTALS = new Counters();
+    private static final TcpCounters COUNTERS = new TcpCounters(TOTALS, "tcp");
+
+    @AfterAll
+    static void reportTotals() {
+        System.out.printf("lossy-channel totals: retransmit_timeouts=%d fast_retransmits=%d "
+                        + "lost_retransmissions=%d loss_probes=%d retransmitted_segments=%d drop.paws=%d segments_out=%d%n",
+                TOTALS.get("tcp.retransmit_timeouts"), TOTALS.get("tcp.fast_retransmits"),
+                TOTALS.get("tcp.lost_retransmissions"), TOTALS.get("tcp.loss_probes"), TOTALS.get("tcp.retransmitted_segments"), TOTALS.get("tcp.drop.paws"),
+                TOTALS.get("tcp.segments_out"));
+    }
 
     static LongStream seeds() {
         String one = System.getProperty("tcp.seed");
@@ -315,7 +329,7 @@ class TcpLossyChannelPropertyTest {
             public void onClosed() {
                 self.closed = true;
             }
-        });
+        }, COUNTERS);
     }
 
     private static byte[] randomBytes(Random rnd, int n) {
