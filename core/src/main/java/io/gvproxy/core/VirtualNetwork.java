@@ -7,6 +7,9 @@ import io.gvproxy.core.dns.DnsServer;
 import io.gvproxy.core.dns.ZoneTable;
 import io.gvproxy.core.gateway.Gateway;
 import io.gvproxy.core.link.Link;
+import io.gvproxy.core.nat.NatConfig;
+import io.gvproxy.core.nat.TcpNat;
+import io.gvproxy.core.nat.UdpNat;
 import io.gvproxy.core.stats.Counters;
 import io.gvproxy.core.tcpip.TcpStack;
 import io.gvproxy.core.tcpip.TcpStackConfig;
@@ -37,8 +40,16 @@ public final class VirtualNetwork implements AutoCloseable {
     private final DhcpServer dhcpServer;
     private final ZoneTable zones;
     private final DnsServer dnsServer;
+    private final TcpNat tcpNat;
+    private final UdpNat udpNat;
 
+    /** With upstream's NAT: host IP → 127.0.0.1, every other destination dialled as is, link-local blocked. */
     public VirtualNetwork(NetworkConfig config, Counters counters) {
+        this(config, counters, NatConfig.defaults(config.hostIp()));
+    }
+
+    /** Guest flows to addresses off the gateway's services go to host sockets as {@code nat} says. */
+    public VirtualNetwork(NetworkConfig config, Counters counters, NatConfig nat) {
         this.config = config;
         this.counters = counters;
         this.pool = FramePool.forMtu(config.mtu());
@@ -62,6 +73,11 @@ public final class VirtualNetwork implements AutoCloseable {
         this.tcpStack = new TcpStack(tcpConfig, counters, pool, config.gatewayMac(), vswitch.gatewayOutput());
         gateway.setIpv4Handler(IpProtocol.TCP, tcpStack);
         gateway.setIpv4Handler(IpProtocol.ICMP, tcpStack.icmpHandler());
+        this.tcpNat = new TcpNat(nat, counters);
+        tcpStack.setSynListener(tcpNat);
+        this.udpNat = new UdpNat(nat, udpSender, pool, vswitch.gatewayOutput(), config.gatewayMac().bits(),
+                config.subnet().broadcast(), counters);
+        udp.setFallback(udpNat);
     }
 
     /** Plugs a VM link into the switch; {@code onDetached} runs once when the link ends (EOF, error or close). */
@@ -117,9 +133,11 @@ public final class VirtualNetwork implements AutoCloseable {
         return zones;
     }
 
-    /** Stops forwarding DNS queries, detaches every link and stops their threads. */
+    /** Closes every NAT flow, stops forwarding DNS queries, detaches every link and stops their threads. */
     @Override
     public void close() {
+        tcpNat.close();
+        udpNat.close();
         tcpStack.close();
         dnsServer.close();
         vswitch.close();
