@@ -60,7 +60,7 @@ public final class NetworkStackHandler implements VmConnectionHandler {
         if (options.pcapFile().isPresent()) {
             pcap = PcapWriter.create(options.pcapFile().get());
         }
-        VirtualNetwork network = new VirtualNetwork(config, new Counters());
+        VirtualNetwork network = new VirtualNetwork(config, new Counters(), options.nat());
         return new NetworkStackHandler(network, pcap, VpnkitHandshake.DEFAULT_UUID_MACS, connectFraming(options), log);
     }
 
