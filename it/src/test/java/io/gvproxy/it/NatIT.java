@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -35,6 +36,9 @@ class NatIT {
     private static final int CONCURRENT = Integer.getInteger("nat.it.concurrent", 300);
     private static final int SHORT = Integer.getInteger("nat.it.short", 1000);
     private static final String HOST = "192.168.127.254";
+
+    private static final int CURL_PARALLEL_MAX = 300;
+    private static final Pattern CODE_200 = Pattern.compile("code=200\\b");
 
     private static HttpServer http;
     private static ExecutorService executor;
@@ -124,17 +128,15 @@ class NatIT {
                 assertTrue(seconds(denied.output()) < 1.0, "denied at once: " + denied);
 
                 start = System.nanoTime();
-                NetnsGuest.Result parallel = guest.exec(Duration.ofSeconds(120), "curl", "-sS", "--parallel",
-                        "--parallel-immediate", "--parallel-max", Integer.toString(CONCURRENT), "-H",
-                        "Connection: close", "-o", "/dev/null", "-w", "%{http_code}\\n",
-                        base + "/small/hold?[1-" + CONCURRENT + "]");
+                NetnsGuest.Result parallel = guest.exec(Duration.ofSeconds(120), "sh", "-c",
+                        parallelCurls(base + "/small/hold", CONCURRENT));
                 assertEquals(CONCURRENT, count200(parallel.output()), "concurrent: " + tail(parallel) + logs(gvproxy));
                 System.out.printf("NAT: %d concurrent connections in %.2f s%n", CONCURRENT,
                         (System.nanoTime() - start) / 1e9);
 
                 start = System.nanoTime();
                 NetnsGuest.Result shorts = guest.exec(Duration.ofSeconds(300), "curl", "-sS", "-H",
-                        "Connection: close", "-o", "/dev/null", "-w", "%{http_code}\\n",
+                        "Connection: close", "-o", "/dev/null", "-w", "code=%{http_code}\\n",
                         base + "/small/x?[1-" + SHORT + "]");
                 assertEquals(SHORT, count200(shorts.output()), "short connections: " + tail(shorts) + logs(gvproxy));
                 System.out.printf("NAT: %d short connections in %.2f s%n", SHORT, (System.nanoTime() - start) / 1e9);
@@ -147,7 +149,22 @@ class NatIT {
     }
 
     private static long count200(String output) {
-        return output.lines().filter(l -> l.equals("200")).count();
+        return CODE_200.matcher(output).results().count();
+    }
+
+    /**
+     * {@code n} requests to {@code url} all open at once: curl keeps at most 300 transfers of one process in
+     * flight, so several processes run side by side.
+     */
+    private static String parallelCurls(String url, int n) {
+        StringBuilder sh = new StringBuilder();
+        for (int from = 1; from <= n; from += CURL_PARALLEL_MAX) {
+            int to = Math.min(n, from + CURL_PARALLEL_MAX - 1);
+            sh.append("curl -sS --no-progress-meter --parallel --parallel-immediate --parallel-max ")
+                    .append(CURL_PARALLEL_MAX).append(" -H 'Connection: close' -o /dev/null -w 'code=%{http_code}\\n' '")
+                    .append(url).append("?[").append(from).append('-').append(to).append("]' & ");
+        }
+        return sh.append("wait").toString();
     }
 
     /** curl's -w %{time_total}, the last number it printed. */
@@ -161,9 +178,11 @@ class NatIT {
         return Double.MAX_VALUE;
     }
 
+    /** What curl printed other than the 200 lines. */
     private static String tail(NetnsGuest.Result r) {
-        String out = r.output();
-        return "exit " + r.exitCode() + ": ..." + out.substring(Math.max(0, out.length() - 2000));
+        String other = r.output().lines().filter(l -> !l.equals("code=200")).limit(40)
+                .reduce("", (a, b) -> a + "\n" + b);
+        return "exit " + r.exitCode() + (r.timedOut() ? " (timed out)" : "") + ", besides 200:" + other;
     }
 
     private static String logs(GvproxyProcess gvproxy) {
