@@ -43,12 +43,16 @@ public final class VirtualNetwork implements AutoCloseable {
     private final TcpNat tcpNat;
     private final UdpNat udpNat;
 
-    /** With upstream's NAT: host IP → 127.0.0.1, every other destination dialled as is, link-local blocked. */
+    /**
+     * Without a NAT: guest TCP to anything but the gateway's services is reset and such UDP counted as
+     * {@code udp.no_service}, so nothing a guest sends opens a host socket (tests and embedders that want no
+     * egress). gvproxy itself uses {@link #VirtualNetwork(NetworkConfig, Counters, NatConfig)}.
+     */
     public VirtualNetwork(NetworkConfig config, Counters counters) {
-        this(config, counters, NatConfig.defaults(config.hostIp()));
+        this(config, counters, null);
     }
 
-    /** Guest flows to addresses off the gateway's services go to host sockets as {@code nat} says. */
+    /** Guest flows to addresses off the gateway's services go to host sockets as {@code nat} says; null: none. */
     public VirtualNetwork(NetworkConfig config, Counters counters, NatConfig nat) {
         this.config = config;
         this.counters = counters;
@@ -73,11 +77,16 @@ public final class VirtualNetwork implements AutoCloseable {
         this.tcpStack = new TcpStack(tcpConfig, counters, pool, config.gatewayMac(), vswitch.gatewayOutput());
         gateway.setIpv4Handler(IpProtocol.TCP, tcpStack);
         gateway.setIpv4Handler(IpProtocol.ICMP, tcpStack.icmpHandler());
-        this.tcpNat = new TcpNat(nat, counters);
-        tcpStack.setSynListener(tcpNat);
-        this.udpNat = new UdpNat(nat, udpSender, pool, vswitch.gatewayOutput(), config.gatewayMac().bits(),
-                config.subnet().broadcast(), counters);
-        udp.setFallback(udpNat);
+        if (nat == null) {
+            this.tcpNat = null;
+            this.udpNat = null;
+        } else {
+            this.tcpNat = new TcpNat(nat, counters);
+            tcpStack.setSynListener(tcpNat);
+            this.udpNat = new UdpNat(nat, udpSender, pool, vswitch.gatewayOutput(), config.gatewayMac().bits(),
+                    config.subnet().broadcast(), counters);
+            udp.setFallback(udpNat);
+        }
     }
 
     /** Plugs a VM link into the switch; {@code onDetached} runs once when the link ends (EOF, error or close). */
@@ -136,8 +145,10 @@ public final class VirtualNetwork implements AutoCloseable {
     /** Closes every NAT flow, stops forwarding DNS queries, detaches every link and stops their threads. */
     @Override
     public void close() {
-        tcpNat.close();
-        udpNat.close();
+        if (tcpNat != null) {
+            tcpNat.close();
+            udpNat.close();
+        }
         tcpStack.close();
         dnsServer.close();
         vswitch.close();

@@ -126,6 +126,32 @@ class TcpNatTest {
     }
 
     @Test
+    void metadataAccessReallyDialsLinkLocalDestinations() throws Exception {
+        int metadata = Ipv4.parse("169.254.169.254");
+        try (ServerSocket server = listen()) {
+            echoServer(server);
+            // the table sends the metadata address to loopback, so the dial stays on this machine
+            NatConfig c = new NatConfig(new NatTable(java.util.Map.of(metadata, Ipv4.parse("127.0.0.1"))),
+                    NatGuest.LOOPBACK_ONLY, true, NatConfig.DEFAULT_CONNECT_TIMEOUT, NatConfig.DEFAULT_UDP_IDLE_TIMEOUT,
+                    NatConfig.DEFAULT_MAX_UDP_FLOWS);
+            try (NatGuest g = new NatGuest(c)) {
+                TcpStream s = g.connect(metadata, server.getLocalPort());
+                s.awaitConnected(5, TimeUnit.SECONDS);
+                s.outputStream().write("meta".getBytes(StandardCharsets.US_ASCII));
+                s.shutdownOutput();
+                assertEquals("meta", new String(readAll(s.inputStream()), StandardCharsets.US_ASCII));
+                s.close();
+            }
+            try (NatGuest g = new NatGuest(c.withEc2MetadataAccess(false))) {
+                TcpStream s = g.connect(metadata, server.getLocalPort());
+                assertThrows(ConnectException.class, () -> s.awaitConnected(5, TimeUnit.SECONDS));
+                assertEquals(1, g.count("nat.tcp.link_local"));
+                assertEquals(0, g.count("nat.tcp.dialed"));
+            }
+        }
+    }
+
+    @Test
     void guestHalfCloseReachesTheHostWhichStillAnswers() throws Exception {
         try (ServerSocket server = listen(); NatGuest g = new NatGuest(NatGuest.loopbackOnly())) {
             CompletableFuture<String> seen = new CompletableFuture<>();
