@@ -74,6 +74,11 @@ public final class VirtualNetwork implements AutoCloseable {
         vswitch.attachGateway(config.gatewayMac(), gateway);
         TcpStackConfig tcpConfig = TcpStackConfig.forMtu(config.mtu())
                 .withVerifyChecksums(config.gatewayConfig().verifyChecksums());
+        if (nat != null) {
+            // a held SYN must outlive the NAT's dial, or a slow but successful connect would find it expired
+            tcpConfig = tcpConfig.withSynOfferTimeoutNanos(Math.max(tcpConfig.synOfferTimeoutNanos(),
+                    nat.connectTimeout().plusSeconds(5).toNanos()));
+        }
         this.tcpStack = new TcpStack(tcpConfig, counters, pool, config.gatewayMac(), vswitch.gatewayOutput());
         gateway.setIpv4Handler(IpProtocol.TCP, tcpStack);
         gateway.setIpv4Handler(IpProtocol.ICMP, tcpStack.icmpHandler());

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -27,7 +29,8 @@ import org.junit.jupiter.api.Test;
 /**
  * A namespace guest reaches an HTTP server on the host's 127.0.0.1 through the NAT of 192.168.127.254, with
  * gvproxy allowed to dial 127.0.0.0/8 only: a 50 MB download with equal sha256, a closed port refused within
- * 1 s, a denied destination refused at once, many concurrent and many short connections without an error.
+ * 1 s, a denied destination refused at once, many concurrent and many short connections without an error, a UDP
+ * echo, and a closed UDP port seen by the guest as "connection refused" (ICMP port unreachable).
  * Counts: {@code -Dnat.it.concurrent} (default 300) and {@code -Dnat.it.short} (default 1000); the issue's
  * figures are 2000 and 10000.
  */
@@ -141,9 +144,40 @@ class NatIT {
                 assertEquals(SHORT, count200(shorts.output()), "short connections: " + tail(shorts) + logs(gvproxy));
                 System.out.printf("NAT: %d short connections in %.2f s%n", SHORT, (System.nanoTime() - start) / 1e9);
 
+                try (DatagramSocket udp = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+                    Thread.ofVirtual().start(() -> echoUdp(udp));
+                    NetnsGuest.Result echo = guest.exec("bash", "-c", "exec 3<>/dev/udp/" + HOST + "/"
+                            + udp.getLocalPort() + "; printf udp-ping >&3; timeout 5 dd bs=64 count=1 <&3 2>&1");
+                    assertTrue(echo.output().contains("udp-ping"), "UDP echo: " + echo + logs(gvproxy));
+                }
+                // the host's ICMP port unreachable comes back to the guest's connected socket as ECONNREFUSED
+                NetnsGuest.Result udpRefused = guest.exec("bash", "-c", "exec 3<>/dev/udp/" + HOST + "/"
+                        + closedUdpPort() + "; printf x >&3; timeout 5 dd bs=64 count=1 <&3 2>&1");
+                assertTrue(udpRefused.output().contains("Connection refused"), "UDP to a closed port: " + udpRefused);
+
                 assertTrue(guest.pumpAlive(), "the tap pump ended early");
                 GvproxyProcess.Exit exit = gvproxy.stop();
                 assertTrue(exit.clean(), "gvproxy stop: " + exit + "\n" + gvproxy.logText());
+            }
+        }
+    }
+
+    private static int closedUdpPort() throws IOException {
+        try (DatagramSocket s = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static void echoUdp(DatagramSocket s) {
+        byte[] buf = new byte[2048];
+        DatagramPacket p = new DatagramPacket(buf, buf.length);
+        while (!s.isClosed()) {
+            try {
+                p.setLength(buf.length);
+                s.receive(p);
+                s.send(new DatagramPacket(buf, p.getLength(), p.getSocketAddress()));
+            } catch (IOException e) {
+                return;
             }
         }
     }
