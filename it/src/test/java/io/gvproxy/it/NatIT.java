@@ -158,6 +158,9 @@ class NatIT {
                 assertTrue(guest.pumpAlive(), "the tap pump ended early");
                 GvproxyProcess.Exit exit = gvproxy.stop();
                 assertTrue(exit.clean(), "gvproxy stop: " + exit + "\n" + gvproxy.logText());
+                String log = gvproxy.logText();
+                assertTrue(log.contains(" nat.tcp.denied=1 ") && log.contains(" nat.tcp.refused=1 ")
+                        && log.contains(" nat.udp.port_unreachable="), "the NAT's counters at exit:" + logs(gvproxy));
             }
         }
     }
