@@ -9,7 +9,7 @@ public final class GvproxyFlags {
     }
 
     public static GoFlags define() {
-        return new GoFlags("gvproxy")
+        return NatFlags.define(new GoFlags("gvproxy")
                 .string("config", "", "Use configuration file with command line override")
                 .repeatable("listen", "control endpoint (unix://, tcp:// or vsock:// URL); repeatable")
                 .bool("debug", false, "Print debug info")
@@ -35,13 +35,14 @@ public final class GvproxyFlags {
                 .string("log-file", "", "Output log messages (logrus) to a given file path")
                 .string("services", "", "Exposes the same HTTP API as the --listen flag, without the /connect"
                         + " endpoint")
-                .bool("ec2-metadata-access", false, "Permits access to EC2 Metadata Service (TCP only)")
+                .bool("ec2-metadata-access", false, "Permits access to EC2 Metadata Service and Amazon Time Sync"
+                        + " Service (169.254.0.0/16, TCP and UDP)")
                 .string("notification", "", "Unix socket (unix:// URL) that receives JSON lifecycle notifications")
                 .bool("version", false, "Print version information")
                 .repeatable("dns-server", "DNS server ADDR[:PORT] (IP literal; port 53 by default) to forward guest"
                         + " queries outside the local zones to, instead of the nameservers in /etc/resolv.conf;"
                         + " repeatable, tried in order (not in upstream gvproxy)")
                 .repeatable("dns-search", "Search domain handed to guests by DHCP (option 119), instead of the search"
-                        + " line of /etc/resolv.conf; repeatable, an empty value sends none (not in upstream gvproxy)");
+                        + " line of /etc/resolv.conf; repeatable, an empty value sends none (not in upstream gvproxy)"));
     }
 }

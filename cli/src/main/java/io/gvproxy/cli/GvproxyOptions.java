@@ -1,5 +1,6 @@
 package io.gvproxy.cli;
 
+import io.gvproxy.core.nat.NatConfig;
 import io.gvproxy.core.net.Ipv4Subnet;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -12,7 +13,7 @@ import java.util.Set;
  * is already resolved (flag value 0 means 1500); {@code sshPort} is -1 when disabled; {@code explicitFlags} names
  * the flags that appeared on the command line. {@code dnsServers} and {@code dnsSearchDomains} hold the
  * {@code -dns-server} and {@code -dns-search} values; they replace the host's resolv.conf only when their flag was
- * given (see {@link #explicitFlags}).
+ * given (see {@link #explicitFlags}). {@code nat} is the outbound NAT (see {@link NatFlags}).
  */
 public record GvproxyOptions(
         List<ListenUrl> listen,
@@ -39,7 +40,8 @@ public record GvproxyOptions(
         Set<String> explicitFlags,
         List<String> commandLine,
         List<InetSocketAddress> dnsServers,
-        List<String> dnsSearchDomains) {
+        List<String> dnsSearchDomains,
+        NatConfig nat) {
 
     public GvproxyOptions {
         listen = List.copyOf(listen);

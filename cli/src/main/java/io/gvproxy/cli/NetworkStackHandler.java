@@ -60,7 +60,7 @@ public final class NetworkStackHandler implements VmConnectionHandler {
         if (options.pcapFile().isPresent()) {
             pcap = PcapWriter.create(options.pcapFile().get());
         }
-        VirtualNetwork network = new VirtualNetwork(config, new Counters());
+        VirtualNetwork network = new VirtualNetwork(config, new Counters(), options.nat());
         return new NetworkStackHandler(network, pcap, VpnkitHandshake.DEFAULT_UUID_MACS, connectFraming(options), log);
     }
 
@@ -152,10 +152,24 @@ public final class NetworkStackHandler implements VmConnectionHandler {
         log.info(name + ": VM " + peerName + " disconnected");
     }
 
+    /** The NAT's non-zero counters at exit (/stats has upstream's fields only): what was refused and why. */
+    private void logNatCounters() {
+        StringBuilder b = new StringBuilder();
+        network.counters().snapshot().forEach((name, value) -> {
+            if (name.startsWith("nat.") && value != 0) {
+                b.append(' ').append(name).append('=').append(value);
+            }
+        });
+        if (!b.isEmpty()) {
+            log.info("nat counters:" + b);
+        }
+    }
+
     /** Stops every link, then flushes the capture. */
     @Override
     public void close() {
         network.close();
+        logNatCounters();
         if (pcap != null) {
             try {
                 pcap.close();

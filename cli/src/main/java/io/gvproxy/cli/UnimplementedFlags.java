@@ -10,7 +10,7 @@ import java.util.Optional;
 public final class UnimplementedFlags {
     /** In definition order, so the reported flag is predictable when several are given. */
     public static final List<String> NAMES = List.of("config", "ssh-port", "forward-sock", "forward-dest",
-            "forward-user", "forward-identity", "ec2-metadata-access");
+            "forward-user", "forward-identity");
 
     private UnimplementedFlags() {
     }

@@ -8,6 +8,9 @@ import io.gvproxy.core.dns.DnsTcpService;
 import io.gvproxy.core.dns.ZoneTable;
 import io.gvproxy.core.gateway.Gateway;
 import io.gvproxy.core.link.Link;
+import io.gvproxy.core.nat.NatConfig;
+import io.gvproxy.core.nat.TcpNat;
+import io.gvproxy.core.nat.UdpNat;
 import io.gvproxy.core.stats.Counters;
 import io.gvproxy.core.tcpip.TcpStack;
 import io.gvproxy.core.tcpip.TcpStackConfig;
@@ -39,8 +42,20 @@ public final class VirtualNetwork implements AutoCloseable {
     private final ZoneTable zones;
     private final DnsServer dnsServer;
     private final DnsTcpService dnsTcp;
+    private final TcpNat tcpNat;
+    private final UdpNat udpNat;
 
+    /**
+     * Without a NAT: guest TCP to anything but the gateway's services is reset and such UDP counted as
+     * {@code udp.no_service}, so nothing a guest sends opens a host socket (tests and embedders that want no
+     * egress). gvproxy itself uses {@link #VirtualNetwork(NetworkConfig, Counters, NatConfig)}.
+     */
     public VirtualNetwork(NetworkConfig config, Counters counters) {
+        this(config, counters, null);
+    }
+
+    /** Guest flows to addresses off the gateway's services go to host sockets as {@code nat} says; null: none. */
+    public VirtualNetwork(NetworkConfig config, Counters counters, NatConfig nat) {
         this.config = config;
         this.counters = counters;
         this.pool = FramePool.forMtu(config.mtu());
@@ -61,11 +76,27 @@ public final class VirtualNetwork implements AutoCloseable {
         vswitch.attachGateway(config.gatewayMac(), gateway);
         TcpStackConfig tcpConfig = TcpStackConfig.forMtu(config.mtu())
                 .withVerifyChecksums(config.gatewayConfig().verifyChecksums());
+        if (nat != null) {
+            // a held SYN must outlive the NAT's dial, or a slow but successful connect would find it expired
+            tcpConfig = tcpConfig.withSynOfferTimeoutNanos(Math.max(tcpConfig.synOfferTimeoutNanos(),
+                    nat.connectTimeout().plusSeconds(5).toNanos()));
+        }
         this.tcpStack = new TcpStack(tcpConfig, counters, pool, config.gatewayMac(), vswitch.gatewayOutput());
         this.dnsTcp = new DnsTcpService(dnsServer, config.gatewayIp(), counters);
         tcpStack.setSynListener(dnsTcp);
         gateway.setIpv4Handler(IpProtocol.TCP, tcpStack);
         gateway.setIpv4Handler(IpProtocol.ICMP, tcpStack.icmpHandler());
+        if (nat == null) {
+            this.tcpNat = null;
+            this.udpNat = null;
+        } else {
+            this.tcpNat = new TcpNat(nat, counters);
+            // DNS over TCP on gateway:53 stays first; every other SYN goes to the NAT.
+            dnsTcp.setNext(tcpNat);
+            this.udpNat = new UdpNat(nat, udpSender, pool, vswitch.gatewayOutput(), config.gatewayMac().bits(),
+                    config.subnet().broadcast(), counters);
+            udp.setFallback(udpNat);
+        }
     }
 
     /** Plugs a VM link into the switch; {@code onDetached} runs once when the link ends (EOF, error or close). */
@@ -129,9 +160,13 @@ public final class VirtualNetwork implements AutoCloseable {
         return zones;
     }
 
-    /** Stops forwarding DNS queries, detaches every link and stops their threads. */
+    /** Closes every NAT flow, stops forwarding DNS queries, detaches every link and stops their threads. */
     @Override
     public void close() {
+        if (tcpNat != null) {
+            tcpNat.close();
+            udpNat.close();
+        }
         tcpStack.close();
         dnsServer.close();
         vswitch.close();

@@ -1,0 +1,104 @@
+package io.gvproxy.core.nat;
+
+import io.gvproxy.core.tcpip.TcpStream;
+
+import java.io.IOException;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One guest connection joined to its host socket by two virtual threads, one per direction. The end of one
+ * direction (a FIN) is passed on as a half-close and the other goes on; when both have ended the flow closes.
+ * An error either way resets both sides. Back-pressure: each pump holds one buffer and blocks on its writer,
+ * so a slow side stops the pump, which stops reading from the other side, whose window then closes.
+ */
+final class TcpFlow {
+    private static final int BUFFER = 64 << 10;
+
+    private final TcpNat nat;
+    private final TcpStream guest;
+    private final SocketChannel host;
+    private final AtomicInteger directionsDone = new AtomicInteger();
+    private final AtomicBoolean ended = new AtomicBoolean();
+
+    TcpFlow(TcpNat nat, TcpStream guest, SocketChannel host) {
+        this.nat = nat;
+        this.guest = guest;
+        this.host = host;
+    }
+
+    void start() {
+        Thread.ofVirtual().name("nat-tcp-up").start(this::guestToHost);
+        Thread.ofVirtual().name("nat-tcp-down").start(this::hostToGuest);
+    }
+
+    private void guestToHost() {
+        byte[] buf = new byte[BUFFER];
+        ByteBuffer bb = ByteBuffer.wrap(buf);
+        try {
+            while (true) {
+                int n = guest.read(buf, 0, buf.length);
+                if (n < 0) {
+                    host.shutdownOutput();
+                    break;
+                }
+                bb.clear().limit(n);
+                while (bb.hasRemaining()) {
+                    host.write(bb);
+                }
+                nat.bytesToHost.add(n);
+            }
+        } catch (IOException | RuntimeException e) {
+            abort();
+            return;
+        }
+        directionDone();
+    }
+
+    private void hostToGuest() {
+        byte[] buf = new byte[BUFFER];
+        ByteBuffer bb = ByteBuffer.wrap(buf);
+        try {
+            while (true) {
+                bb.clear();
+                int n = host.read(bb);
+                if (n < 0) {
+                    guest.shutdownOutput();
+                    break;
+                }
+                guest.write(buf, 0, n);
+                nat.bytesToGuest.add(n);
+            }
+        } catch (IOException | RuntimeException e) {
+            abort();
+            return;
+        }
+        directionDone();
+    }
+
+    private void directionDone() {
+        if (directionsDone.incrementAndGet() == 2 && ended.compareAndSet(false, true)) {
+            guest.close();
+            TcpNat.closeQuietly(host);
+            nat.ended(this);
+        }
+    }
+
+    /** Resets both sides: the guest with a RST, the host by closing with a zero linger. */
+    void abort() {
+        if (!ended.compareAndSet(false, true)) {
+            return;
+        }
+        guest.abort();
+        try {
+            host.setOption(StandardSocketOptions.SO_LINGER, 0);
+        } catch (IOException | RuntimeException e) {
+            // already closed: nothing to reset
+        }
+        TcpNat.closeQuietly(host);
+        nat.ended(this);
+    }
+}

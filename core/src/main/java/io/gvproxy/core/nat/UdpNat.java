@@ -1,0 +1,217 @@
+package io.gvproxy.core.nat;
+
+import io.gvproxy.core.buffer.FramePool;
+import io.gvproxy.core.link.FrameSink;
+import io.gvproxy.core.net.Ipv4;
+import io.gvproxy.core.stats.Counter;
+import io.gvproxy.core.stats.Counters;
+import io.gvproxy.core.udp.UdpSender;
+import io.gvproxy.core.udp.UdpService;
+import io.gvproxy.core.wire.EthernetFrame;
+import io.gvproxy.core.wire.Ipv4Packet;
+import io.gvproxy.core.wire.UdpDatagram;
+
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.net.InetSocketAddress;
+import java.nio.channels.DatagramChannel;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The UDP dispatcher's fallback: guest datagrams to addresses other than the gateway's services go out through
+ * one connected host socket per guest 4-tuple, and the host's replies come back from the address the guest wrote
+ * to. Flows close after the idle timeout; the table is bounded, a new flow evicting the longest idle one. A host
+ * refusal (ICMP port unreachable, seen as ECONNREFUSED) is passed to the guest as an ICMP port unreachable.
+ *
+ * <p>Counters {@code nat.udp.*}: {@code flows_opened}, {@code datagrams_to_host}, {@code datagrams_to_guest},
+ * {@code broadcast}, {@code link_local}, {@code denied}, {@code bad_source}, {@code open_errors},
+ * {@code send_errors}, {@code idle_closed}, {@code evicted}, {@code port_unreachable}, {@code shutdown}, and the
+ * gauge {@code active}.
+ */
+public final class UdpNat implements UdpService, AutoCloseable {
+    private final NatConfig config;
+    private final UdpSender sender;
+    private final PortUnreachableSender icmp;
+    private final int subnetBroadcast;
+    private final long idleNanos;
+    private final ConcurrentHashMap<UdpFlowKey, UdpFlow> flows = new ConcurrentHashMap<>();
+    private final Object admission = new Object();
+    private volatile boolean closed;
+
+    private final Counter opened;
+    private final Counter toHost;
+    private final Counter toGuest;
+    private final Counter broadcast;
+    private final Counter linkLocal;
+    private final Counter denied;
+    private final Counter badSource;
+    private final Counter openErrors;
+    private final Counter sendErrors;
+    final Counter idleClosed;
+    private final Counter evicted;
+    private final Counter portUnreachable;
+    private final Counter shutdown;
+    private final Counter active;
+
+    /**
+     * @param sender          sends replies to guests
+     * @param pool            frames for ICMP errors
+     * @param output          where ICMP errors go (the switch's gateway output)
+     * @param gatewayMac      the source MAC of ICMP errors
+     * @param subnetBroadcast the virtual subnet's broadcast address, never forwarded
+     */
+    public UdpNat(NatConfig config, UdpSender sender, FramePool pool, FrameSink output, long gatewayMac,
+                  int subnetBroadcast, Counters counters) {
+        this.config = config;
+        this.sender = sender;
+        this.icmp = new PortUnreachableSender(pool, output, gatewayMac);
+        this.subnetBroadcast = subnetBroadcast;
+        this.idleNanos = config.udpIdleTimeout().toNanos();
+        this.opened = counters.counter("nat.udp.flows_opened");
+        this.toHost = counters.counter("nat.udp.datagrams_to_host");
+        this.toGuest = counters.counter("nat.udp.datagrams_to_guest");
+        this.broadcast = counters.counter("nat.udp.broadcast");
+        this.linkLocal = counters.counter("nat.udp.link_local");
+        this.denied = counters.counter("nat.udp.denied");
+        this.badSource = counters.counter("nat.udp.bad_source");
+        this.openErrors = counters.counter("nat.udp.open_errors");
+        this.sendErrors = counters.counter("nat.udp.send_errors");
+        this.idleClosed = counters.counter("nat.udp.idle_closed");
+        this.evicted = counters.counter("nat.udp.evicted");
+        this.portUnreachable = counters.counter("nat.udp.port_unreachable");
+        this.shutdown = counters.counter("nat.udp.shutdown");
+        this.active = counters.counter("nat.udp.active");
+    }
+
+    @Override
+    public boolean handle(EthernetFrame ethernet, Ipv4Packet ip, UdpDatagram udp) {
+        int dst = ip.destinationAddress();
+        int src = ip.sourceAddress();
+        if (dst == -1 || dst == subnetBroadcast) {
+            broadcast.increment();
+            return true;
+        }
+        if (src == 0 || src == -1 || (src >>> 28) == 0xE || udp.sourcePort() == 0) {
+            badSource.increment();
+            return true;
+        }
+        if (closed) {
+            shutdown.increment();
+            return true;
+        }
+        UdpFlowKey key = new UdpFlowKey(src, udp.sourcePort(), dst, udp.destinationPort());
+        UdpFlow flow = flows.get(key);
+        if (flow == null || flow.isClosed()) {
+            long route = config.route(dst);
+            if (route == Outbound.BLOCKED_LINK_LOCAL) {
+                linkLocal.increment();
+                return true;
+            }
+            if (route == Outbound.DENIED) {
+                denied.increment();
+                return true;
+            }
+            flow = open(key, ethernet.source(), (int) route);
+            if (flow == null) {
+                return true;
+            }
+        }
+        MemorySegment payload = udp.segment().asSlice(udp.payloadOffset(), udp.payloadLength());
+        if (flow.send(payload.asByteBuffer())) {
+            toHost.increment();
+        } else {
+            sendErrors.increment();
+        }
+        return true;
+    }
+
+    private UdpFlow open(UdpFlowKey key, long guestMac, int hostIp) {
+        DatagramChannel ch;
+        try {
+            ch = DatagramChannel.open();
+            ch.connect(new InetSocketAddress(Ipv4.toInetAddress(hostIp), key.destinationPort()));
+        } catch (IOException e) {
+            openErrors.increment();
+            return null;
+        }
+        UdpFlow flow = new UdpFlow(this, key, guestMac, ch, idleNanos);
+        UdpFlow raced;
+        synchronized (admission) {
+            raced = flows.get(key);
+            if (raced == null || raced.isClosed()) {
+                raced = null;
+                if (flows.size() >= config.maxUdpFlows()) {
+                    evictLongestIdle();
+                }
+                flows.put(key, flow);
+                active.increment();
+            }
+        }
+        if (raced != null) {
+            closeChannel(ch);
+            return raced;
+        }
+        opened.increment();
+        flow.start();
+        if (closed) {
+            flow.close();
+        }
+        return flow;
+    }
+
+    /** Runs under the admission lock, only when the table is full: a scan is fine at that rate. */
+    private void evictLongestIdle() {
+        UdpFlow oldest = null;
+        for (UdpFlow f : flows.values()) {
+            if (oldest == null || f.lastActive - oldest.lastActive < 0) {
+                oldest = f;
+            }
+        }
+        if (oldest != null) {
+            evicted.increment();
+            flows.remove(oldest.key, oldest);
+            oldest.close();
+        }
+    }
+
+    void reply(UdpFlow flow, MemorySegment payload) {
+        UdpFlowKey k = flow.key;
+        if (sender.send(flow.guestMac, k.destinationIp(), k.destinationPort(), k.guestIp(), k.guestPort(), payload)) {
+            toGuest.increment();
+        }
+    }
+
+    void portUnreachable(UdpFlow flow) {
+        portUnreachable.increment();
+        UdpFlowKey k = flow.key;
+        icmp.send(flow.guestMac, k.guestIp(), k.guestPort(), k.destinationIp(), k.destinationPort());
+    }
+
+    /** Every admitted flow ends here once, whether it left the table by itself or was evicted. */
+    void ended(UdpFlow flow) {
+        flows.remove(flow.key, flow);
+        active.add(-1);
+    }
+
+    /** Flows open now. */
+    public int activeFlows() {
+        return flows.size();
+    }
+
+    /** Closes every flow; later datagrams are dropped (counted). */
+    @Override
+    public void close() {
+        closed = true;
+        for (UdpFlow f : flows.values()) {
+            f.close();
+        }
+    }
+
+    private static void closeChannel(DatagramChannel ch) {
+        try {
+            ch.close();
+        } catch (IOException e) {
+            // nothing more to release
+        }
+    }
+}
