@@ -137,6 +137,11 @@ final class GvproxyProcess implements AutoCloseable {
             boolean stdioPipes) {
         List<String> command = new ArrayList<>(launcher);
         command.addAll(flags);
+        // The network rule: guests under test may reach the host's loopback and nothing else, unless a test
+        // sets its own policy (which must still name only loopback and its own namespaces).
+        if (flags.stream().noneMatch(f -> f.startsWith("-egress-"))) {
+            command.addAll(List.of("-egress-allow", "127.0.0.0/8"));
+        }
         Path log = runDir.resolve("gvproxy.log");
         Process process;
         try {
