@@ -5,9 +5,11 @@ import io.gvproxy.core.dhcp.DhcpReply;
 import io.gvproxy.core.dhcp.DhcpServer;
 import io.gvproxy.core.dns.DnsServer;
 import io.gvproxy.core.dns.ZoneTable;
+import io.gvproxy.core.forward.ArpResolver;
 import io.gvproxy.core.gateway.Gateway;
 import io.gvproxy.core.link.Link;
 import io.gvproxy.core.stats.Counters;
+import io.gvproxy.core.tcpip.SynRouter;
 import io.gvproxy.core.tcpip.TcpStack;
 import io.gvproxy.core.tcpip.TcpStackConfig;
 import io.gvproxy.core.udp.DhcpUdpService;
@@ -32,6 +34,8 @@ public final class VirtualNetwork implements AutoCloseable {
     private final VirtualSwitch vswitch;
     private final Gateway gateway;
     private final TcpStack tcpStack;
+    private final SynRouter synRouter = new SynRouter();
+    private final ArpResolver arpResolver;
     private final UdpDispatcher udp;
     private final UdpSender udpSender;
     private final DhcpServer dhcpServer;
@@ -60,7 +64,11 @@ public final class VirtualNetwork implements AutoCloseable {
         TcpStackConfig tcpConfig = TcpStackConfig.forMtu(config.mtu())
                 .withVerifyChecksums(config.gatewayConfig().verifyChecksums());
         this.tcpStack = new TcpStack(tcpConfig, counters, pool, config.gatewayMac(), vswitch.gatewayOutput());
+        tcpStack.setSynListener(synRouter);
         gateway.setIpv4Handler(IpProtocol.TCP, tcpStack);
+        this.arpResolver = new ArpResolver(config.gatewayMac(), config.gatewayIp(), pool, vswitch.gatewayOutput(),
+                tcpStack, counters);
+        gateway.setArpReplyListener(arpResolver);
         gateway.setIpv4Handler(IpProtocol.ICMP, tcpStack.icmpHandler());
     }
 
@@ -89,9 +97,22 @@ public final class VirtualNetwork implements AutoCloseable {
         return gateway;
     }
 
-    /** TCP terminated at the gateway: install a {@code SynListener} to take guest connections. */
+    /** TCP terminated at the gateway. Its SYN listener is {@link #synRouter()}: install listeners there. */
     public TcpStack tcpStack() {
         return tcpStack;
+    }
+
+    /**
+     * Where guest connections go: {@code bind} an address and port (the API on gateway:80) or set the fallback
+     * (the outbound NAT) for all others.
+     */
+    public SynRouter synRouter() {
+        return synRouter;
+    }
+
+    /** Finds guests' MACs by ARP from the gateway, for connections the gateway opens (port forwards). */
+    public ArpResolver arpResolver() {
+        return arpResolver;
     }
 
     /** UDP at the gateway: bind further services (or the NAT as fallback) here. */
