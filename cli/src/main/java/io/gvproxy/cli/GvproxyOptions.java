@@ -12,7 +12,8 @@ import java.util.Set;
  * is already resolved (flag value 0 means 1500); {@code sshPort} is -1 when disabled; {@code explicitFlags} names
  * the flags that appeared on the command line. {@code dnsServers} and {@code dnsSearchDomains} hold the
  * {@code -dns-server} and {@code -dns-search} values; they replace the host's resolv.conf only when their flag was
- * given (see {@link #explicitFlags}).
+ * given (see {@link #explicitFlags}). {@code guestExposeUnrestricted} lets the guest's API on gateway:80 expose
+ * any host address and unix sockets, as upstream does.
  */
 public record GvproxyOptions(
         List<ListenUrl> listen,
@@ -39,7 +40,8 @@ public record GvproxyOptions(
         Set<String> explicitFlags,
         List<String> commandLine,
         List<InetSocketAddress> dnsServers,
-        List<String> dnsSearchDomains) {
+        List<String> dnsSearchDomains,
+        boolean guestExposeUnrestricted) {
 
     public GvproxyOptions {
         listen = List.copyOf(listen);

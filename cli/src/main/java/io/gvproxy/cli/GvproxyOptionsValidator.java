@@ -104,7 +104,8 @@ public final class GvproxyOptionsValidator {
                 subnet, gateway, device, host, vpnkit, qemu, bess, stdio, vfkit, forwards,
                 optionalPath(f, "pid-file"), optionalPath(f, "log-file"), services, f.bool("ec2-metadata-access"),
                 notification, optionalPath(f, "config"), f.setNames(), commandLine,
-                DnsFlags.servers(f.list(DnsFlags.SERVER)), DnsFlags.searchDomains(f.list(DnsFlags.SEARCH)));
+                DnsFlags.servers(f.list(DnsFlags.SERVER)), DnsFlags.searchDomains(f.list(DnsFlags.SEARCH)),
+                f.bool(GvproxyFlags.GUEST_EXPOSE_UNRESTRICTED));
     }
 
     private static int ip(ParsedFlags f, String flag, Ipv4Subnet subnet, int def) throws FlagException {

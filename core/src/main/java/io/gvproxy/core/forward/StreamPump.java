@@ -4,6 +4,7 @@ import io.gvproxy.core.tcpip.TcpStream;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ByteChannel;
 import java.nio.channels.SocketChannel;
 
 /**
@@ -11,20 +12,24 @@ import java.nio.channels.SocketChannel;
  * stream on one side becomes a half-close on the other (the other direction goes on); an error on either side
  * resets the guest stream and closes the host socket.
  */
-final class StreamPump {
+public final class StreamPump {
     private static final int CHUNK = 64 * 1024;
 
-    private final SocketChannel host;
+    private final ByteChannel host;
     private final TcpStream guest;
     private volatile boolean failed;
 
-    private StreamPump(SocketChannel host, TcpStream guest) {
+    private StreamPump(ByteChannel host, TcpStream guest) {
         this.host = host;
         this.guest = guest;
     }
 
-    /** Pumps until both directions end, then closes both sides; blocks the calling thread. */
-    static void run(SocketChannel host, TcpStream guest) {
+    /**
+     * Pumps until both directions end, then closes both sides; blocks the calling thread. The guest's FIN
+     * half-closes {@code host} when it is a {@link SocketChannel} or a {@link HalfCloseableChannel}; otherwise the
+     * host side is closed only when both directions have ended.
+     */
+    public static void run(ByteChannel host, TcpStream guest) {
         StreamPump p = new StreamPump(host, guest);
         Thread up = Thread.ofVirtual().name("fwd-host-to-guest").start(p::hostToGuest);
         p.guestToHost();
@@ -64,7 +69,11 @@ final class StreamPump {
             while (true) {
                 int n = guest.read(buf, 0, buf.length);
                 if (n < 0) {
-                    host.shutdownOutput();
+                    if (host instanceof SocketChannel sc) {
+                        sc.shutdownOutput();
+                    } else if (host instanceof HalfCloseableChannel hc) {
+                        hc.shutdownOutput();
+                    }
                     return;
                 }
                 ByteBuffer bb = ByteBuffer.wrap(buf, 0, n);
@@ -83,7 +92,7 @@ final class StreamPump {
         closeQuietly(host);
     }
 
-    private static void closeQuietly(SocketChannel c) {
+    private static void closeQuietly(ByteChannel c) {
         try {
             c.close();
         } catch (IOException e) {
