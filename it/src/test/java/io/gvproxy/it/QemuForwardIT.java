@@ -84,7 +84,7 @@ class QemuForwardIT {
             try (GvproxyProcess gvproxy = GvproxyProcess.start(rig, runDir, Listener.of(netdev), flags)) {
                 GuestSpec spec = GuestSpec.checks(CHECKS.toArray(String[]::new)).param("ip", Rig.GUEST_IP)
                         .param("fwd_token", token).param("fwd_guest_port", Integer.toString(guestExposedPort))
-                        .param("hold", "90").param("check_timeout", "150").timeout(Duration.ofSeconds(360));
+                        .param("hold", "45").param("check_timeout", "150").timeout(Duration.ofSeconds(360));
                 try (QemuGuest guest = QemuGuest.start(rig, runDir, "guest", netdev, spec)) {
                     assertEquals("200", curl("--unix-socket", api.toString(), "-o", "/dev/null", "-w", "%{http_code}",
                             "-X", "POST", "http://unix/services/forwarder/expose", "-d",

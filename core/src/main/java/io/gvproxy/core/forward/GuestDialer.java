@@ -6,11 +6,12 @@ import io.gvproxy.core.tcpip.TcpStream;
 
 import java.io.IOException;
 import java.net.BindException;
+import java.net.NoRouteToHostException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Opens TCP connections from the gateway to a guest: resolves the guest's MAC by ARP, picks a free ephemeral port
+ * Opens TCP connections from the gateway to a guest: finds the guest's MAC (by ARP if need be), picks a free ephemeral port
  * of the gateway (the guest sees the connection come from gatewayIP:port), and waits for the handshake.
  */
 public final class GuestDialer {
@@ -29,18 +30,28 @@ public final class GuestDialer {
         this.gatewayIp = gatewayIp;
     }
 
-    /** A connected stream to {@code ip:port}, or an IOException once {@code timeoutMillis} have passed. */
+    /**
+     * A connected stream to {@code ip:port}, or an IOException once {@code timeoutMillis} have passed. The MAC the
+     * stack last saw for {@code ip} is used; only an address it never saw is resolved by ARP first.
+     */
     public TcpStream dial(int ip, int port, long timeoutMillis) throws IOException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
-        MacAddress mac = arp.resolve(ip, timeoutMillis);
+        MacAddress mac = null;
         TcpStream stream = null;
         BindException lastBind = null;
         for (int i = 0; i < PORT_TRIES && stream == null; i++) {
             int src = FIRST_EPHEMERAL + Math.floorMod(nextPort.getAndIncrement(), EPHEMERAL_COUNT);
             try {
-                stream = stack.connect(gatewayIp, src, ip, port, mac);
+                stream = mac == null ? stack.connect(gatewayIp, src, ip, port) : stack.connect(gatewayIp, src, ip,
+                        port, mac);
             } catch (BindException e) {
                 lastBind = e;
+            } catch (NoRouteToHostException e) {
+                if (mac != null) {
+                    throw e;
+                }
+                mac = arp.resolve(ip, timeoutMillis);
+                i--;
             }
         }
         if (stream == null) {

@@ -103,9 +103,16 @@ final class TcpForward implements AutoCloseable {
         }
     }
 
+    /** Returns once the accept loop has ended, so that the port no longer takes connections. */
     @Override
     public void close() throws IOException {
         listener.close();
         acceptor.interrupt();
+        try {
+            // an accept in progress keeps the socket open until it returns
+            acceptor.join(2000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }
