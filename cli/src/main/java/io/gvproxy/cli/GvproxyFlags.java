@@ -4,6 +4,7 @@ package io.gvproxy.cli;
 public final class GvproxyFlags {
     public static final String DEFAULT_SUBNET = "192.168.127.0/24";
     public static final long DEFAULT_SSH_PORT = 2222;
+    public static final String GUEST_EXPOSE_UNRESTRICTED = "guest-expose-unrestricted";
 
     private GvproxyFlags() {
     }
@@ -43,6 +44,9 @@ public final class GvproxyFlags {
                         + " queries outside the local zones to, instead of the nameservers in /etc/resolv.conf;"
                         + " repeatable, tried in order (not in upstream gvproxy)")
                 .repeatable("dns-search", "Search domain handed to guests by DHCP (option 119), instead of the search"
-                        + " line of /etc/resolv.conf; repeatable, an empty value sends none (not in upstream gvproxy)"));
+                        + " line of /etc/resolv.conf; repeatable, an empty value sends none (not in upstream gvproxy)")
+                .bool(GUEST_EXPOSE_UNRESTRICTED, false, "Let the guest's API on the gateway (port 80) expose host"
+                        + " ports on any address and unix sockets, as upstream gvproxy does; by default it may only"
+                        + " expose tcp/udp ports on host loopback addresses (not in upstream gvproxy)"));
     }
 }

@@ -14,6 +14,8 @@ import java.util.Set;
  * the flags that appeared on the command line. {@code dnsServers} and {@code dnsSearchDomains} hold the
  * {@code -dns-server} and {@code -dns-search} values; they replace the host's resolv.conf only when their flag was
  * given (see {@link #explicitFlags}). {@code nat} is the outbound NAT (see {@link NatFlags}).
+ * {@code guestExposeUnrestricted} lets the guest's API on gateway:80 expose any host address and unix sockets, as
+ * upstream does.
  */
 public record GvproxyOptions(
         List<ListenUrl> listen,
@@ -41,7 +43,8 @@ public record GvproxyOptions(
         List<String> commandLine,
         List<InetSocketAddress> dnsServers,
         List<String> dnsSearchDomains,
-        NatConfig nat) {
+        NatConfig nat,
+        boolean guestExposeUnrestricted) {
 
     public GvproxyOptions {
         listen = List.copyOf(listen);

@@ -105,7 +105,7 @@ public final class GvproxyOptionsValidator {
                 optionalPath(f, "pid-file"), optionalPath(f, "log-file"), services, f.bool("ec2-metadata-access"),
                 notification, optionalPath(f, "config"), f.setNames(), commandLine,
                 DnsFlags.servers(f.list(DnsFlags.SERVER)), DnsFlags.searchDomains(f.list(DnsFlags.SEARCH)),
-                NatFlags.config(f, host));
+                NatFlags.config(f, host), f.bool(GvproxyFlags.GUEST_EXPOSE_UNRESTRICTED));
     }
 
     private static int ip(ParsedFlags f, String flag, Ipv4Subnet subnet, int def) throws FlagException {

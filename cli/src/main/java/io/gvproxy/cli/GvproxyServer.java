@@ -2,6 +2,9 @@ package io.gvproxy.cli;
 
 import io.gvproxy.cli.http.api.ApiRoutes;
 import io.gvproxy.cli.notification.NotificationSender;
+import io.gvproxy.core.forward.ForwardException;
+import io.gvproxy.core.forward.PortForwarder;
+import io.gvproxy.core.net.Ipv4;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.util.ArrayList;
@@ -35,6 +38,8 @@ public final class GvproxyServer implements AutoCloseable {
     private VmConnectionHandler handler;
     private ApiListeners api;
     private NotificationSender notifications;
+    private PortForwarder forwarder;
+    private GuestApiServer guestApi;
 
     /** A server that has opened nothing yet, so that signal handlers can target it before it starts. */
     public GvproxyServer(LogrusLogger log) {
@@ -64,6 +69,7 @@ public final class GvproxyServer implements AutoCloseable {
                 notifications = NotificationSender.start(options.notification().get().path(), log);
                 handler.network().vswitch().addListener(notifications);
             }
+            openForwards(options);
             openApi(options, handler);
             if (options.vpnkit().isPresent()) {
                 BoundServerSocket sock = bindVmListener(options.vpnkit().get());
@@ -104,17 +110,42 @@ public final class GvproxyServer implements AutoCloseable {
         }
     }
 
+    /** Host → guest forwards, created on first use so that a server without any needs no network. */
+    private synchronized PortForwarder forwarder() {
+        if (forwarder == null) {
+            forwarder = new PortForwarder(handler.network(), log::warn);
+        }
+        return forwarder;
+    }
+
+    /**
+     * Upstream's default forward 127.0.0.1:{@code -ssh-port} → deviceIP:22 (unless -1), and the API inside the VM
+     * on gatewayIP:80.
+     */
+    private void openForwards(GvproxyOptions options) throws StartupException {
+        if (options.sshPort() != -1) {
+            String local = "127.0.0.1:" + options.sshPort();
+            try {
+                forwarder().expose("tcp", local, Ipv4.toString(options.deviceIp()) + ":22");
+            } catch (ForwardException e) {
+                throw new StartupException("cannot add the ssh forward " + local + ": " + e.getMessage());
+            }
+        }
+        guestApi = GuestApiServer.start(handler.network(),
+                ApiRoutes.guest(this::forwarder, options.guestExposeUnrestricted()), log).orElse(null);
+    }
+
     /** Upstream's order: the -listen APIs, then "ready", then -services (VM listeners come after both). */
     private void openApi(GvproxyOptions options, VmConnectionHandler handler) throws StartupException {
         api = new ApiListeners(log);
         for (ListenUrl url : options.listen()) {
-            api.listen("api", url, ApiRoutes.listen(handler::network, handler::connect));
+            api.listen("api", url, ApiRoutes.listen(handler::network, this::forwarder, handler::connect));
         }
         if (notifications != null) {
             notifications.ready();
         }
         if (options.services().isPresent()) {
-            api.listen("services", options.services().get(), ApiRoutes.services(handler::network));
+            api.listen("services", options.services().get(), ApiRoutes.services(handler::network, this::forwarder));
         }
     }
 
@@ -211,6 +242,14 @@ public final class GvproxyServer implements AutoCloseable {
         }
         if (api != null) {
             api.close();
+        }
+        if (guestApi != null) {
+            guestApi.close();
+        }
+        synchronized (this) {
+            if (forwarder != null) {
+                forwarder.close();
+            }
         }
         if (stdio != null) {
             closeQuietly(stdio.in());

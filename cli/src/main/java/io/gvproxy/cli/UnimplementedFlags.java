@@ -9,8 +9,8 @@ import java.util.Optional;
  */
 public final class UnimplementedFlags {
     /** In definition order, so the reported flag is predictable when several are given. */
-    public static final List<String> NAMES = List.of("config", "ssh-port", "forward-sock", "forward-dest",
-            "forward-user", "forward-identity");
+    public static final List<String> NAMES = List.of("config", "forward-sock", "forward-dest", "forward-user",
+            "forward-identity");
 
     private UnimplementedFlags() {
     }
@@ -18,9 +18,7 @@ public final class UnimplementedFlags {
     /** The one-line error for the first unimplemented flag that was given, or for a vsock:// listener. */
     public static Optional<String> check(GvproxyOptions options) {
         for (String name : NAMES) {
-            // -ssh-port -1 asks for no ssh forward, which is what this build does.
-            boolean sshDisabled = name.equals("ssh-port") && options.sshPort() == -1;
-            if (options.explicitFlags().contains(name) && !sshDisabled) {
+            if (options.explicitFlags().contains(name)) {
                 return Optional.of("flag -" + name + " is not implemented yet");
             }
         }

@@ -99,7 +99,8 @@ class GvproxyMainTest {
                 "hostIP", "listen-vpnkit", "listen-qemu", "listen-bess", "listen-stdio", "listen-vfkit", "forward-sock",
                 "forward-dest", "forward-user", "forward-identity", "pid-file", "log-file", "services",
                 "ec2-metadata-access", "notification", "config", "version", "dns-server", "dns-search", "egress-allow",
-                "egress-deny", "nat-connect-timeout", "udp-idle-timeout", "udp-max-flows"), GvproxyFlags.define().flags().keySet());
+                "egress-deny", "nat-connect-timeout", "udp-idle-timeout", "udp-max-flows", "guest-expose-unrestricted"),
+                GvproxyFlags.define().flags().keySet());
     }
 
     static Stream<Arguments> usageErrors() {
@@ -124,7 +125,6 @@ class GvproxyMainTest {
         Path key = Files.writeString(dir.resolve("id_ed25519"), "key");
         return Stream.of(
                 Arguments.of(List.of("-config", "/etc/gvproxy.yaml"), "config"),
-                Arguments.of(List.of("-ssh-port", "2222"), "ssh-port"),
                 Arguments.of(List.of("-forward-sock", "/a", "-forward-dest", "/b", "-forward-user", "u",
                         "-forward-identity", key.toString()), "forward-sock"));
     }
@@ -136,10 +136,12 @@ class GvproxyMainTest {
     }
 
     @Test
-    void sshPortMinusOneDisablesTheForwardAndRuns() throws Exception {
+    void sshPortIsImplemented() throws Exception {
         GoFlags flags = GvproxyFlags.define();
-        GvproxyOptions options = GvproxyOptionsValidator.validate(flags.parse(List.of("-ssh-port=-1")), List.of());
-        assertEquals(java.util.Optional.empty(), UnimplementedFlags.check(options));
+        for (String arg : List.of("-ssh-port=-1", "-ssh-port=2223")) {
+            GvproxyOptions options = GvproxyOptionsValidator.validate(flags.parse(List.of(arg)), List.of());
+            assertEquals(java.util.Optional.empty(), UnimplementedFlags.check(options), arg);
+        }
     }
 
     @Test

@@ -27,7 +27,9 @@ class GvproxyOptionsValidatorTest {
 
     @Test
     void defaults() throws FlagException {
-        GvproxyOptions o = Options.of();
+        // not Options.of, which turns the ssh forward off
+        GvproxyOptions o = GvproxyOptionsValidator.validate(GvproxyFlags.define().parse(List.of()), List.of("gvproxy"));
+        assertFalse(o.guestExposeUnrestricted());
         assertEquals(List.of(), o.listen());
         assertFalse(o.debug());
         assertEquals(Optional.empty(), o.pcapFile());

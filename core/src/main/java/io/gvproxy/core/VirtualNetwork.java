@@ -6,12 +6,14 @@ import io.gvproxy.core.dhcp.DhcpServer;
 import io.gvproxy.core.dns.DnsServer;
 import io.gvproxy.core.dns.DnsTcpService;
 import io.gvproxy.core.dns.ZoneTable;
+import io.gvproxy.core.forward.ArpResolver;
 import io.gvproxy.core.gateway.Gateway;
 import io.gvproxy.core.link.Link;
 import io.gvproxy.core.nat.NatConfig;
 import io.gvproxy.core.nat.TcpNat;
 import io.gvproxy.core.nat.UdpNat;
 import io.gvproxy.core.stats.Counters;
+import io.gvproxy.core.tcpip.SynRouter;
 import io.gvproxy.core.tcpip.TcpStack;
 import io.gvproxy.core.tcpip.TcpStackConfig;
 import io.gvproxy.core.udp.DhcpUdpService;
@@ -36,6 +38,8 @@ public final class VirtualNetwork implements AutoCloseable {
     private final VirtualSwitch vswitch;
     private final Gateway gateway;
     private final TcpStack tcpStack;
+    private final SynRouter synRouter = new SynRouter();
+    private final ArpResolver arpResolver;
     private final UdpDispatcher udp;
     private final UdpSender udpSender;
     private final DhcpServer dhcpServer;
@@ -83,8 +87,13 @@ public final class VirtualNetwork implements AutoCloseable {
         }
         this.tcpStack = new TcpStack(tcpConfig, counters, pool, config.gatewayMac(), vswitch.gatewayOutput());
         this.dnsTcp = new DnsTcpService(dnsServer, config.gatewayIp(), counters);
-        tcpStack.setSynListener(dnsTcp);
+        // SYNs: ports bound on the router (the API on gateway:80) first, then DNS on gateway:53, then the NAT.
+        synRouter.setFallback(dnsTcp);
+        tcpStack.setSynListener(synRouter);
         gateway.setIpv4Handler(IpProtocol.TCP, tcpStack);
+        this.arpResolver = new ArpResolver(config.gatewayMac(), config.gatewayIp(), pool, vswitch.gatewayOutput(),
+                tcpStack, counters);
+        gateway.setArpReplyListener(arpResolver);
         gateway.setIpv4Handler(IpProtocol.ICMP, tcpStack.icmpHandler());
         if (nat == null) {
             this.tcpNat = null;
@@ -125,11 +134,24 @@ public final class VirtualNetwork implements AutoCloseable {
     }
 
     /**
-     * TCP terminated at the gateway. Its {@code SynListener} is {@link #dnsTcpService()}, which serves gateway:53
-     * and hands every other connection to its next listener: set that one (the NAT) rather than replacing it.
+     * TCP terminated at the gateway. Its SYN listener is {@link #synRouter()}: bind listeners there. SYNs the
+     * router does not take go to {@link #dnsTcpService()} (gateway:53), whose next listener is the NAT.
      */
     public TcpStack tcpStack() {
         return tcpStack;
+    }
+
+    /**
+     * Where guest connections go: {@code bind} an address and port (the API on gateway:80) or set the fallback
+     * (the outbound NAT) for all others.
+     */
+    public SynRouter synRouter() {
+        return synRouter;
+    }
+
+    /** Finds guests' MACs by ARP from the gateway, for connections the gateway opens (port forwards). */
+    public ArpResolver arpResolver() {
+        return arpResolver;
     }
 
     /** UDP at the gateway: bind further services (or the NAT as fallback) here. */

@@ -1,8 +1,10 @@
 package io.gvproxy.cli.http;
 
+import io.gvproxy.core.forward.HalfCloseableChannel;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ByteChannel;
+import java.nio.channels.SocketChannel;
 
 /**
  * A hijacked connection: reads return the bytes the server had already buffered after the request head, then the
@@ -11,7 +13,7 @@ import java.nio.channels.ByteChannel;
  *
  * <p>One thread may read while another writes, as on the socket itself.
  */
-final class HijackedChannel implements ByteChannel {
+final class HijackedChannel implements HalfCloseableChannel {
     private final ByteChannel socket;
     private final ByteBuffer buffered;
 
@@ -35,6 +37,16 @@ final class HijackedChannel implements ByteChannel {
     @Override
     public int write(ByteBuffer src) throws IOException {
         return socket.write(src);
+    }
+
+    /** Ends the sending direction when the socket can do so alone; otherwise does nothing until close. */
+    @Override
+    public void shutdownOutput() throws IOException {
+        if (socket instanceof SocketChannel sc) {
+            sc.shutdownOutput();
+        } else if (socket instanceof HalfCloseableChannel hc) {
+            hc.shutdownOutput();
+        }
     }
 
     @Override

@@ -4,6 +4,7 @@ package io.gvproxy.cli.http;
 public final class HttpStatus {
     public static final int OK = 200;
     public static final int BAD_REQUEST = 400;
+    public static final int FORBIDDEN = 403;
     public static final int NOT_FOUND = 404;
     public static final int METHOD_NOT_ALLOWED = 405;
     public static final int PAYLOAD_TOO_LARGE = 413;
@@ -21,6 +22,7 @@ public final class HttpStatus {
             case 100 -> "Continue";
             case 200 -> "OK";
             case 400 -> "Bad Request";
+            case 403 -> "Forbidden";
             case 404 -> "Not Found";
             case 405 -> "Method Not Allowed";
             case 408 -> "Request Timeout";

@@ -27,6 +27,7 @@ final class ArpResponder {
     private final Counter notRequest;
     private final Counter gratuitous;
     private final Counter unknownTarget;
+    private volatile ArpReplyListener replyListener;
 
     ArpResponder(GatewayConfig config, Counters counters, FramePool pool, ReplySender sender) {
         this.mac = config.mac().bits();
@@ -43,6 +44,10 @@ final class ArpResponder {
         this.unknownTarget = counters.counter("gateway.arp.unknown_target");
     }
 
+    void setReplyListener(ArpReplyListener listener) {
+        this.replyListener = listener;
+    }
+
     void handle(EthernetFrame eth, ArpPacket arp) {
         Malformed m = arp.wrap(eth.segment(), eth.payloadOffset(), eth.payloadLength());
         if (m != null) {
@@ -50,6 +55,10 @@ final class ArpResponder {
             return;
         }
         if (arp.operation() != ArpPacket.OP_REQUEST) {
+            ArpReplyListener l = replyListener;
+            if (l != null && arp.operation() == ArpPacket.OP_REPLY) {
+                l.onArpReply(arp.senderProtocolAddress(), arp.senderHardwareAddress());
+            }
             notRequest.increment();
             return;
         }

@@ -81,6 +81,12 @@ public final class Gateway implements FrameSink {
         handlers.set(ipProtocol, handler);
     }
 
+    /** Who hears the ARP replies that reach the gateway (answers to an {@code ArpResolver}'s requests); null for
+     *  none. */
+    public void setArpReplyListener(ArpReplyListener listener) {
+        arp.setReplyListener(listener);
+    }
+
     /** Handles one frame from the switch; the frame is borrowed for the call. */
     @Override
     public void accept(Frame frame) {

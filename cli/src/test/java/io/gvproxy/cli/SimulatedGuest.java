@@ -1,0 +1,116 @@
+package io.gvproxy.cli;
+
+import io.gvproxy.core.VirtualNetwork;
+import io.gvproxy.core.buffer.Frame;
+import io.gvproxy.core.buffer.FramePool;
+import io.gvproxy.core.gateway.Gateway;
+import io.gvproxy.core.gateway.GatewayConfig;
+import io.gvproxy.core.link.FrameSink;
+import io.gvproxy.core.link.Link;
+import io.gvproxy.core.link.MemoryLink;
+import io.gvproxy.core.net.MacAddress;
+import io.gvproxy.core.stats.Counters;
+import io.gvproxy.core.tcpip.SynListener;
+import io.gvproxy.core.tcpip.TcpStack;
+import io.gvproxy.core.tcpip.TcpStackConfig;
+import io.gvproxy.core.udp.UdpDispatcher;
+import io.gvproxy.core.udp.UdpSender;
+import io.gvproxy.core.wire.IpProtocol;
+
+import java.io.IOException;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+
+/**
+ * A guest inside the test: its own gateway (answering ARP for the guest IP), TCP stack and UDP dispatcher, on an
+ * in-memory link plugged into a {@link VirtualNetwork}.
+ */
+final class SimulatedGuest implements AutoCloseable {
+    static final MacAddress MAC = MacAddress.parse("5a:94:ef:e4:0c:ee");
+
+    final Counters counters = new Counters();
+    final TcpStack stack;
+    final UdpDispatcher udp;
+    final UdpSender udpSender;
+    final int ip;
+    private final Gateway gateway;
+    private final Link link;
+    private final FramePool pool;
+    private final BlockingQueue<Frame> queue = new ArrayBlockingQueue<>(4096);
+    private final Thread reader;
+    private final Thread writer;
+
+    SimulatedGuest(VirtualNetwork network, int ip) {
+        this.ip = ip;
+        this.pool = FramePool.forMtu(network.config().mtu());
+        MemoryLink[] links = MemoryLink.pair(1024, pool, counters);
+        network.attach(links[0], p -> { });
+        this.link = links[1];
+        FrameSink output = f -> {
+            f.retain();
+            if (!queue.offer(f)) {
+                f.release();
+            }
+        };
+        GatewayConfig gc = new GatewayConfig(MAC, ip, network.config().subnet(), new int[0], network.config().mtu(),
+                true);
+        gateway = new Gateway(gc, counters, pool, output);
+        stack = new TcpStack(TcpStackConfig.forMtu(network.config().mtu()), counters, pool, MAC, output);
+        gateway.setIpv4Handler(IpProtocol.TCP, stack);
+        udp = new UdpDispatcher(gc, counters);
+        udpSender = new UdpSender(MAC.bits(), network.config().mtu(), pool, output, counters);
+        gateway.setIpv4Handler(IpProtocol.UDP, udp);
+        writer = Thread.ofVirtual().name("guest-writer").start(this::write);
+        reader = Thread.ofVirtual().name("guest-reader").start(this::read);
+    }
+
+    void listen(SynListener l) {
+        stack.setSynListener(l);
+    }
+
+    private void write() {
+        try {
+            while (true) {
+                Frame f = queue.take();
+                try {
+                    link.send(f.data());
+                } finally {
+                    f.release();
+                }
+            }
+        } catch (InterruptedException | IOException e) {
+            // closed
+        }
+    }
+
+    private void read() {
+        try {
+            while (true) {
+                Frame f = pool.acquire();
+                try {
+                    if (!link.receive(f)) {
+                        return;
+                    }
+                    gateway.accept(f);
+                } finally {
+                    f.release();
+                }
+            }
+        } catch (IOException e) {
+            // closed
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        stack.close();
+        writer.interrupt();
+        link.close();
+        writer.join(5000);
+        reader.join(5000);
+        Frame f;
+        while ((f = queue.poll()) != null) {
+            f.release();
+        }
+    }
+}
