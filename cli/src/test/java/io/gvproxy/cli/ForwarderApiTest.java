@@ -1,5 +1,7 @@
 package io.gvproxy.cli;
 
+import io.gvproxy.core.forward.SimulatedGuest;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -23,16 +23,16 @@ import java.util.concurrent.BlockingQueue;
 
 /**
  * A guest inside the test: its own gateway (answering ARP for the guest IP), TCP stack and UDP dispatcher, on an
- * in-memory link plugged into a {@link VirtualNetwork}.
+ * in-memory link plugged into a {@link VirtualNetwork}. Shared with cli's tests through core's test jar.
  */
-final class SimulatedGuest implements AutoCloseable {
-    static final MacAddress MAC = MacAddress.parse("5a:94:ef:e4:0c:ee");
+public final class SimulatedGuest implements AutoCloseable {
+    public static final MacAddress MAC = MacAddress.parse("5a:94:ef:e4:0c:ee");
 
-    final Counters counters = new Counters();
-    final TcpStack stack;
-    final UdpDispatcher udp;
-    final UdpSender udpSender;
-    final int ip;
+    public final Counters counters = new Counters();
+    public final TcpStack stack;
+    public final UdpDispatcher udp;
+    public final UdpSender udpSender;
+    public final int ip;
     private final Gateway gateway;
     private final Link link;
     private final FramePool pool;
@@ -40,7 +40,7 @@ final class SimulatedGuest implements AutoCloseable {
     private final Thread reader;
     private final Thread writer;
 
-    SimulatedGuest(VirtualNetwork network, int ip) {
+    public SimulatedGuest(VirtualNetwork network, int ip) {
         this.ip = ip;
         this.pool = FramePool.forMtu(network.config().mtu());
         MemoryLink[] links = MemoryLink.pair(1024, pool, counters);
@@ -64,7 +64,7 @@ final class SimulatedGuest implements AutoCloseable {
         reader = Thread.ofVirtual().name("guest-reader").start(this::read);
     }
 
-    void listen(SynListener l) {
+    public void listen(SynListener l) {
         stack.setSynListener(l);
     }
 
