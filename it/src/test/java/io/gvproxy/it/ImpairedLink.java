@@ -1,47 +1,60 @@
 package io.gvproxy.it;
 
 import io.gvproxy.core.buffer.Frame;
+import io.gvproxy.core.buffer.FramePool;
 import io.gvproxy.core.link.Link;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Random;
+import java.util.concurrent.DelayQueue;
+import java.util.concurrent.Delayed;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A link that impairs frames in both directions the way netem does on an interface: it drops, reorders (holds
- * one frame back until the next has passed) and duplicates, with per-frame probabilities that can be switched
- * on while frames flow. For kernels built without {@code sch_netem}. Seeded, but thread timing decides which
- * frames meet which draws, so runs are not reproducible frame by frame.
+ * A link that impairs frames in both directions the way netem does on an interface, for kernels built without
+ * {@code sch_netem}: every frame is delayed by {@link Impairment#delayNanos()}, except a reordered one, which
+ * goes at once and so overtakes the frames before it; lost frames vanish and duplicated ones are queued twice.
+ * Modelling netem's delay line matters: holding a frame "until the next one" instead would keep the tail of a
+ * flight back until the sender's retransmission timer fires, which measures the timer, not loss recovery.
+ * Seeded, but thread timing decides which frames meet which draws, so runs are not reproducible frame by frame.
  */
 final class ImpairedLink implements Link {
-    record Impairment(double loss, double reorder, double duplicate) {
-        static final Impairment NONE = new Impairment(0, 0, 0);
+    record Impairment(double loss, double reorder, double duplicate, long delayNanos) {
+        static final Impairment NONE = new Impairment(0, 0, 0, 0);
+
+        boolean none() {
+            return loss == 0 && reorder == 0 && duplicate == 0 && delayNanos == 0;
+        }
     }
+
+    private static final byte[] END = new byte[0];
 
     private final Link inner;
     private volatile Impairment impairment = Impairment.NONE;
+    private volatile boolean closed;
     private final Random receiveRandom;
     private final Random sendRandom;
-    private final Held receiveHeld = new Held();
-    private final Held receiveReady = new Held();
-    private final Held sendHeld = new Held();
+    private final AtomicLong order = new AtomicLong();
+    private final DelayQueue<Due> toGuest = new DelayQueue<>();
+    private final DelayQueue<Due> toSwitch = new DelayQueue<>();
+    private final Thread reader;
+    private final Thread writer;
 
-    /** One frame's bytes kept aside. */
-    private static final class Held {
-        byte[] bytes = new byte[2048];
-        int length = -1;
-
-        void keep(MemorySegment from, long length) {
-            if (bytes.length < length) {
-                bytes = new byte[(int) length];
-            }
-            MemorySegment.copy(from, ValueLayout.JAVA_BYTE, 0, bytes, 0, (int) length);
-            this.length = (int) length;
+    /** A frame's bytes with the time it may leave; ties keep arrival order. */
+    private record Due(byte[] bytes, long atNanos, long order) implements Delayed {
+        @Override
+        public long getDelay(TimeUnit unit) {
+            return unit.convert(atNanos - System.nanoTime(), TimeUnit.NANOSECONDS);
         }
 
-        boolean present() {
-            return length >= 0;
+        @Override
+        public int compareTo(Delayed o) {
+            Due other = (Due) o;
+            int byTime = Long.compare(atNanos, other.atNanos);
+            return byTime != 0 ? byTime : Long.compare(order, other.order);
         }
     }
 
@@ -49,60 +62,93 @@ final class ImpairedLink implements Link {
         this.inner = inner;
         this.receiveRandom = new Random(seed);
         this.sendRandom = new Random(~seed);
+        this.reader = Thread.ofPlatform().daemon().name("impaired-read " + inner.name()).start(this::readLoop);
+        this.writer = Thread.ofPlatform().daemon().name("impaired-write " + inner.name()).start(this::writeLoop);
     }
 
     void impair(Impairment i) {
         impairment = i;
     }
 
+    private void readLoop() {
+        Frame scratch = new FramePool(65_536 + FramePool.ETHERNET_OVERHEAD, 1).acquire();
+        try {
+            while (!closed && inner.receive(scratch)) {
+                enqueue(toSwitch, receiveRandom, scratch.data());
+            }
+        } catch (IOException e) {
+            // the peer went away: the switch sees the end below
+        } finally {
+            toSwitch.add(new Due(END, 0, order.getAndIncrement()));
+        }
+    }
+
+    private void writeLoop() {
+        try {
+            while (!closed) {
+                Due d = toGuest.poll(100, TimeUnit.MILLISECONDS);
+                if (d != null) {
+                    inner.send(MemorySegment.ofArray(d.bytes()));
+                }
+            }
+        } catch (IOException | InterruptedException e) {
+            // closed or the peer went away
+        }
+    }
+
+    /** netem's order of decisions: loss, then duplication, then reorder-or-delay. */
+    private void enqueue(DelayQueue<Due> queue, Random random, MemorySegment frame) {
+        Impairment i = impairment;
+        long now = System.nanoTime();
+        if (i.none()) {
+            queue.add(new Due(bytes(frame), now, order.getAndIncrement()));
+            return;
+        }
+        double lossDraw;
+        double duplicateDraw;
+        double reorderDraw;
+        synchronized (random) {
+            lossDraw = random.nextDouble();
+            duplicateDraw = random.nextDouble();
+            reorderDraw = random.nextDouble();
+        }
+        if (lossDraw < i.loss()) {
+            return;
+        }
+        byte[] bytes = bytes(frame);
+        long at = reorderDraw < i.reorder() ? now : now + i.delayNanos();
+        queue.add(new Due(bytes, at, order.getAndIncrement()));
+        if (duplicateDraw < i.duplicate()) {
+            queue.add(new Due(bytes, now + i.delayNanos(), order.getAndIncrement()));
+        }
+    }
+
+    private static byte[] bytes(MemorySegment frame) {
+        return frame.toArray(ValueLayout.JAVA_BYTE);
+    }
+
     @Override
     public boolean receive(Frame into) throws IOException {
-        if (receiveReady.present()) {
-            into.copyFrom(MemorySegment.ofArray(receiveReady.bytes).asSlice(0, receiveReady.length));
-            receiveReady.length = -1;
-            return true;
-        }
-        while (true) {
-            if (!inner.receive(into)) {
+        try {
+            Due d = toSwitch.take();
+            if (d.bytes() == END) {
+                toSwitch.add(d);
                 return false;
             }
-            Impairment i = impairment;
-            if (i.loss() > 0 && receiveRandom.nextDouble() < i.loss()) {
-                continue;
-            }
-            if (receiveHeld.present()) {
-                // the held frame follows this one
-                receiveReady.keep(MemorySegment.ofArray(receiveHeld.bytes), receiveHeld.length);
-                receiveHeld.length = -1;
-            } else if (i.reorder() > 0 && receiveRandom.nextDouble() < i.reorder()) {
-                receiveHeld.keep(into.buffer(), into.length());
-                continue;
-            }
-            if (!receiveReady.present() && i.duplicate() > 0 && receiveRandom.nextDouble() < i.duplicate()) {
-                receiveReady.keep(into.buffer(), into.length());
-            }
+            into.copyFrom(MemorySegment.ofArray(d.bytes()));
             return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while waiting for a frame", e);
         }
     }
 
     @Override
-    public synchronized void send(MemorySegment frame) throws IOException {
-        Impairment i = impairment;
-        if (i.loss() > 0 && sendRandom.nextDouble() < i.loss()) {
-            return;
+    public void send(MemorySegment frame) throws IOException {
+        if (closed) {
+            throw new IOException("link closed: " + name());
         }
-        if (!sendHeld.present() && i.reorder() > 0 && sendRandom.nextDouble() < i.reorder()) {
-            sendHeld.keep(frame, frame.byteSize());
-            return;
-        }
-        inner.send(frame);
-        if (i.duplicate() > 0 && sendRandom.nextDouble() < i.duplicate()) {
-            inner.send(frame);
-        }
-        if (sendHeld.present()) {
-            inner.send(MemorySegment.ofArray(sendHeld.bytes).asSlice(0, sendHeld.length));
-            sendHeld.length = -1;
-        }
+        enqueue(toGuest, sendRandom, frame);
     }
 
     @Override
@@ -112,6 +158,8 @@ final class ImpairedLink implements Link {
 
     @Override
     public void close() throws IOException {
+        closed = true;
         inner.close();
+        writer.interrupt();
     }
 }
