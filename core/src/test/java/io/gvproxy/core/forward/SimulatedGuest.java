@@ -1,13 +1,13 @@
 package io.gvproxy.core.forward;
 
 import io.gvproxy.core.VirtualNetwork;
-import io.gvproxy.core.buffer.Frame;
 import io.gvproxy.core.buffer.FramePool;
 import io.gvproxy.core.gateway.Gateway;
 import io.gvproxy.core.gateway.GatewayConfig;
 import io.gvproxy.core.link.FrameSink;
 import io.gvproxy.core.link.Link;
 import io.gvproxy.core.link.MemoryLink;
+import io.gvproxy.core.link.QueuedLinkPump;
 import io.gvproxy.core.net.MacAddress;
 import io.gvproxy.core.stats.Counters;
 import io.gvproxy.core.tcpip.SynListener;
@@ -17,9 +17,6 @@ import io.gvproxy.core.udp.UdpDispatcher;
 import io.gvproxy.core.udp.UdpSender;
 import io.gvproxy.core.wire.IpProtocol;
 
-import java.io.IOException;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 
 /**
  * A guest inside the test: its own gateway (answering ARP for the guest IP), TCP stack and UDP dispatcher, on an
@@ -36,9 +33,7 @@ public final class SimulatedGuest implements AutoCloseable {
     private final Gateway gateway;
     private final Link link;
     private final FramePool pool;
-    private final BlockingQueue<Frame> queue = new ArrayBlockingQueue<>(4096);
-    private final Thread reader;
-    private final Thread writer;
+    private final QueuedLinkPump pump;
 
     public SimulatedGuest(VirtualNetwork network, int ip) {
         this.ip = ip;
@@ -46,12 +41,8 @@ public final class SimulatedGuest implements AutoCloseable {
         MemoryLink[] links = MemoryLink.pair(1024, pool, counters);
         network.attach(links[0], p -> { });
         this.link = links[1];
-        FrameSink output = f -> {
-            f.retain();
-            if (!queue.offer(f)) {
-                f.release();
-            }
-        };
+        pump = new QueuedLinkPump(link, pool, 4096, counters.counter("guest.queue_full"));
+        FrameSink output = pump.output();
         GatewayConfig gc = new GatewayConfig(MAC, ip, network.config().subnet(), new int[0], network.config().mtu(),
                 true);
         gateway = new Gateway(gc, counters, pool, output);
@@ -60,57 +51,16 @@ public final class SimulatedGuest implements AutoCloseable {
         udp = new UdpDispatcher(gc, counters);
         udpSender = new UdpSender(MAC.bits(), network.config().mtu(), pool, output, counters);
         gateway.setIpv4Handler(IpProtocol.UDP, udp);
-        writer = Thread.ofVirtual().name("guest-writer").start(this::write);
-        reader = Thread.ofVirtual().name("guest-reader").start(this::read);
+        pump.start("guest", gateway);
     }
 
     public void listen(SynListener l) {
         stack.setSynListener(l);
     }
 
-    private void write() {
-        try {
-            while (true) {
-                Frame f = queue.take();
-                try {
-                    link.send(f.data());
-                } finally {
-                    f.release();
-                }
-            }
-        } catch (InterruptedException | IOException e) {
-            // closed
-        }
-    }
-
-    private void read() {
-        try {
-            while (true) {
-                Frame f = pool.acquire();
-                try {
-                    if (!link.receive(f)) {
-                        return;
-                    }
-                    gateway.accept(f);
-                } finally {
-                    f.release();
-                }
-            }
-        } catch (IOException e) {
-            // closed
-        }
-    }
-
     @Override
     public void close() throws Exception {
         stack.close();
-        writer.interrupt();
-        link.close();
-        writer.join(5000);
-        reader.join(5000);
-        Frame f;
-        while ((f = queue.poll()) != null) {
-            f.release();
-        }
+        pump.close();
     }
 }

@@ -2,12 +2,12 @@ package io.gvproxy.core.nat;
 
 import io.gvproxy.core.NetworkConfig;
 import io.gvproxy.core.VirtualNetwork;
-import io.gvproxy.core.buffer.Frame;
 import io.gvproxy.core.buffer.FramePool;
 import io.gvproxy.core.gateway.Gateway;
 import io.gvproxy.core.gateway.GatewayConfig;
 import io.gvproxy.core.link.FrameSink;
 import io.gvproxy.core.link.MemoryLink;
+import io.gvproxy.core.link.QueuedLinkPump;
 import io.gvproxy.core.net.Ipv4;
 import io.gvproxy.core.net.Ipv4Subnet;
 import io.gvproxy.core.net.MacAddress;
@@ -25,10 +25,8 @@ import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -49,9 +47,7 @@ final class NatGuest implements AutoCloseable {
     final BlockingQueue<byte[]> icmp = new LinkedBlockingQueue<>();
     private final FramePool pool;
     private final MemoryLink link;
-    private final BlockingQueue<Frame> queue = new ArrayBlockingQueue<>(4096);
-    private final Thread reader;
-    private final Thread writer;
+    private final QueuedLinkPump pump;
     private final AtomicInteger ports = new AtomicInteger(40000);
 
     NatGuest(NatConfig nat) {
@@ -60,21 +56,15 @@ final class NatGuest implements AutoCloseable {
         MemoryLink[] links = MemoryLink.pair(1024, pool, counters);
         network.attach(links[0], p -> { });
         link = links[1];
-        FrameSink output = f -> {
-            f.retain();
-            if (!queue.offer(f)) {
-                f.release();
-                counters.counter("guest.queue_full").increment();
-            }
-        };
+        pump = new QueuedLinkPump(link, pool, 4096, counters.counter("guest.queue_full"));
+        FrameSink output = pump.output();
         GatewayConfig gc = new GatewayConfig(GUEST_MAC, GUEST, NetworkConfig.DEFAULT_SUBNET, new int[0], 1500, true);
         Gateway gateway = new Gateway(gc, counters, pool, output);
         guestTcp = new TcpStack(TcpStackConfig.forMtu(1500), counters, pool, GUEST_MAC, output);
         gateway.setIpv4Handler(IpProtocol.TCP, guestTcp);
         gateway.setIpv4Handler(IpProtocol.UDP, (frame, eth, ip) -> udp.add(copy(ip)));
         gateway.setIpv4Handler(IpProtocol.ICMP, (frame, eth, ip) -> icmp.add(copy(ip)));
-        writer = Thread.ofVirtual().name("guest-writer").start(this::write);
-        reader = Thread.ofVirtual().name("guest-reader").start(() -> read(gateway));
+        pump.start("guest", gateway);
     }
 
     static NatConfig loopbackOnly() {
@@ -107,50 +97,10 @@ final class NatGuest implements AutoCloseable {
         return counters.get(name);
     }
 
-    private void write() {
-        try {
-            while (true) {
-                Frame f = queue.take();
-                try {
-                    link.send(f.data());
-                } finally {
-                    f.release();
-                }
-            }
-        } catch (InterruptedException | IOException e) {
-            // closed
-        }
-    }
-
-    private void read(Gateway gateway) {
-        try {
-            while (true) {
-                Frame f = pool.acquire();
-                try {
-                    if (!link.receive(f)) {
-                        return;
-                    }
-                    gateway.accept(f);
-                } finally {
-                    f.release();
-                }
-            }
-        } catch (IOException e) {
-            // closed
-        }
-    }
-
     @Override
     public void close() throws InterruptedException {
         network.close();
         guestTcp.close();
-        writer.interrupt();
-        link.close();
-        writer.join(5000);
-        reader.join(5000);
-        Frame f;
-        while ((f = queue.poll(0, TimeUnit.MILLISECONDS)) != null) {
-            f.release();
-        }
+        pump.close();
     }
 }

@@ -1,6 +1,5 @@
 package io.gvproxy.core.tcpip;
 
-import io.gvproxy.core.buffer.Frame;
 import io.gvproxy.core.buffer.FramePool;
 import io.gvproxy.core.gateway.Gateway;
 import io.gvproxy.core.gateway.GatewayConfig;
@@ -8,16 +7,13 @@ import io.gvproxy.core.link.FaultInjectingLink;
 import io.gvproxy.core.link.FrameSink;
 import io.gvproxy.core.link.Link;
 import io.gvproxy.core.link.MemoryLink;
+import io.gvproxy.core.link.QueuedLinkPump;
 import io.gvproxy.core.net.Ipv4;
 import io.gvproxy.core.net.Ipv4Subnet;
 import io.gvproxy.core.net.MacAddress;
 import io.gvproxy.core.stats.Counters;
 import io.gvproxy.core.wire.IpProtocol;
 
-import java.io.IOException;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Two TCP stacks, each behind its own gateway, joined by a pair of in-memory links that may damage what they
@@ -51,78 +47,21 @@ final class LinkedStacks implements AutoCloseable {
     private final class Side {
         final TcpStack stack;
         final Gateway gateway;
-        private final BlockingQueue<Frame> queue;
-        private final Link link;
-        private final Thread writer;
-        private final Thread reader;
-        private final FramePool pool;
+        private final QueuedLinkPump pump;
 
         Side(String name, int ip, MacAddress mac, TcpStackConfig config, FramePool pool, Link link, int queueFrames) {
-            this.link = link;
-            this.pool = pool;
-            this.queue = new ArrayBlockingQueue<>(queueFrames);
-            FrameSink output = f -> {
-                f.retain();
-                if (!queue.offer(f)) {
-                    f.release();
-                    counters.counter("side." + name + ".queue_full").increment();
-                }
-            };
+            pump = new QueuedLinkPump(link, pool, queueFrames, counters.counter("side." + name + ".queue_full"));
+            FrameSink output = pump.output();
             GatewayConfig gc = new GatewayConfig(mac, ip, SUBNET, new int[0], 1500, true);
             gateway = new Gateway(gc, counters, pool, output);
             stack = new TcpStack(config, counters, pool, mac, output);
             gateway.setIpv4Handler(IpProtocol.TCP, stack);
-            writer = Thread.ofVirtual().name("writer-" + name).start(this::write);
-            reader = Thread.ofVirtual().name("reader-" + name).start(this::read);
-        }
-
-        private void write() {
-            try {
-                while (true) {
-                    Frame f = queue.take();
-                    try {
-                        link.send(f.data());
-                    } finally {
-                        f.release();
-                    }
-                }
-            } catch (InterruptedException | IOException e) {
-                // closed
-            }
-        }
-
-        private void read() {
-            try {
-                while (true) {
-                    Frame f = pool.acquire();
-                    try {
-                        if (!link.receive(f)) {
-                            return;
-                        }
-                        gateway.accept(f);
-                    } finally {
-                        f.release();
-                    }
-                }
-            } catch (IOException e) {
-                // closed
-            }
+            pump.start(name, gateway);
         }
 
         void close() throws InterruptedException {
             stack.close();
-            writer.interrupt();
-            try {
-                link.close();
-            } catch (IOException e) {
-                // closing an in-memory link does not fail
-            }
-            writer.join(TimeUnit.SECONDS.toMillis(5));
-            reader.join(TimeUnit.SECONDS.toMillis(5));
-            Frame f;
-            while ((f = queue.poll()) != null) {
-                f.release();
-            }
+            pump.close();
         }
     }
 
