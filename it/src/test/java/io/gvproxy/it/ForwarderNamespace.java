@@ -71,6 +71,11 @@ final class ForwarderNamespace implements AutoCloseable {
         return run(inside(command));
     }
 
+    /** {@link #exec(String...)} for a command that may need longer than the default limit (a bulk transfer). */
+    Result exec(Duration limit, String... command) {
+        return run(inside(command), limit);
+    }
+
     /** Exit code (-1 when killed at the limit) and stdout+stderr of a finished command. */
     record Result(int code, String output) {
         boolean ok() {
@@ -85,13 +90,17 @@ final class ForwarderNamespace implements AutoCloseable {
 
     /** Runs {@code command} with stdout+stderr to a temporary file; killed by its own pid at {@link #LIMIT}. */
     static Result run(List<String> command) {
+        return run(command, LIMIT);
+    }
+
+    static Result run(List<String> command, Duration limit) {
         Path out = null;
         try {
             out = Files.createTempFile("gvf-cmd", ".out");
             Process p = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(out.toFile())
                     .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile())).start();
-            boolean done = p.waitFor(LIMIT.toMillis(), TimeUnit.MILLISECONDS);
+            boolean done = p.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS);
             if (!done) {
                 stop(p);
             }

@@ -11,7 +11,8 @@ import org.junit.jupiter.api.Test;
  * QEMU's {@code -netdev dgram} (one unix datagram per frame) against {@code -listen-vfkit
  * unixgram://}: gvproxy learns the VM's address from the first datagram. Without a hello that is
  * the guest's first frame (upstream before v0.8.8 failed here); with the {@code VFKT} hello sent
- * from QEMU's future local path first, the hello is consumed.
+ * from QEMU's future local path first, the hello is consumed. A third guest leases its address, resolves and
+ * downloads through the NAT ({@link NatGuestChecks}).
  */
 class QemuDgramIT {
     @Test
@@ -24,6 +25,31 @@ class QemuDgramIT {
         runDgramGuest("qemu-dgram-hello", true);
     }
 
+    @Test
+    void dgramGuestLeasesResolvesAndDownloadsThroughTheNat() {
+        Rig rig = Rig.require();
+        Path runDir = rig.runDir("qemu-dgram-nat");
+        try (ShortTempDir sockets = ShortTempDir.create(); HostFileServer server = NatGuestChecks.fileServer()) {
+            Path proxy = sockets.resolve("proxy.dgram");
+            try (GvproxyProcess gvproxy = GvproxyProcess.start(rig, runDir, new Listener.UnixSocket(proxy),
+                    vfkitFlags(proxy))) {
+                GuestSpec spec = NatGuestChecks.spec(server);
+                GuestResult result = QemuGuest.run(runDir, "guest", spec,
+                        QemuGuest.qemuCommand(rig, netdev(sockets.resolve("vm.dgram"), proxy), spec));
+                NatGuestChecks.assertPassed(result, server, "unixgram (QEMU dgram)");
+                GatewayChecks.assertCleanStop(gvproxy);
+            }
+        }
+    }
+
+    private static List<String> vfkitFlags(Path proxy) {
+        return List.of("-listen-vfkit", "unixgram://" + proxy, "-ssh-port", "-1");
+    }
+
+    private static String netdev(Path vm, Path proxy) {
+        return "dgram,id=n0,local.type=unix,local.path=" + vm + ",remote.type=unix,remote.path=" + proxy;
+    }
+
     private static void runDgramGuest(String name, boolean hello) {
         Rig rig = Rig.require();
         Path runDir = rig.runDir(name);
@@ -31,14 +57,12 @@ class QemuDgramIT {
             Path proxy = sockets.resolve("proxy.dgram");
             Path vm = sockets.resolve("vm.dgram");
             try (GvproxyProcess gvproxy = GvproxyProcess.start(rig, runDir, new Listener.UnixSocket(proxy),
-                    List.of("-listen-vfkit", "unixgram://" + proxy, "-ssh-port", "-1"))) {
+                    vfkitFlags(proxy))) {
                 if (hello) {
                     VfktHello.send(vm, proxy);
                 }
-                String netdev = "dgram,id=n0,local.type=unix,local.path=" + vm
-                        + ",remote.type=unix,remote.path=" + proxy;
                 GuestSpec spec = GatewayChecks.spec();
-                GuestResult result = QemuGuest.run(runDir, "guest", spec, QemuGuest.qemuCommand(rig, netdev, spec));
+                GuestResult result = QemuGuest.run(runDir, "guest", spec, QemuGuest.qemuCommand(rig, netdev(vm, proxy), spec));
                 GatewayChecks.assertReached(result, "unixgram" + (hello ? " after VFKT" : ""));
                 assertTrue(gvproxy.logText().contains("vfkit: VM connected from " + vm), gvproxy.logText());
                 GatewayChecks.assertCleanStop(gvproxy);

@@ -10,7 +10,8 @@ import org.junit.jupiter.api.Test;
 /**
  * A User-Mode Linux guest on {@code -listen-bess unixpacket://} (UML's vector BESS transport, one
  * SOCK_SEQPACKET message per frame): static address, ARP and ping to the gateway; and a second UML
- * boot on the same gvproxy after the first one left.
+ * boot on the same gvproxy after the first one left; and a UML guest that leases its address, resolves and
+ * downloads through the NAT ({@link NatGuestChecks}).
  */
 class UmlBessIT {
     private static final Duration STAY_UP = Duration.ofSeconds(1);
@@ -30,6 +31,23 @@ class UmlBessIT {
                     bessFlags(socket))) {
                 GuestResult result = UmlGuest.run(uml, rig, runDir, "uml", socket, UmlGuest.onVec0(GatewayChecks.spec()));
                 GatewayChecks.assertReached(result, "unixpacket (UML bess)");
+                GatewayChecks.assertCleanStop(gvproxy);
+            }
+        }
+    }
+
+    @Test
+    void umlGuestLeasesResolvesAndDownloadsThroughTheNat() {
+        Rig rig = Rig.require();
+        Path uml = Rig.requireTool("linux.uml", "user-mode-linux");
+        Path runDir = rig.runDir("uml-bess-nat");
+        try (ShortTempDir sockets = ShortTempDir.create(); HostFileServer server = NatGuestChecks.fileServer()) {
+            Path socket = sockets.resolve("bess.sock");
+            try (GvproxyProcess gvproxy = GvproxyProcess.start(rig, runDir, new Listener.UnixSocket(socket),
+                    bessFlags(socket))) {
+                GuestResult result = UmlGuest.run(uml, rig, runDir, "uml", socket,
+                        UmlGuest.onVec0(NatGuestChecks.spec(server)));
+                NatGuestChecks.assertPassed(result, server, "unixpacket (UML bess)");
                 GatewayChecks.assertCleanStop(gvproxy);
             }
         }
