@@ -176,7 +176,7 @@ public final class PingSocket implements EchoSocket {
         }
         try {
             int fd = handle.fd();
-            long deadline = System.nanoTime() + Math.max(0, timeoutMillis) * 1_000_000L;
+            long deadline = System.nanoTime() + Math.clamp(timeoutMillis, 0, Integer.MAX_VALUE) * 1_000_000L;
             for (;;) {
                 long left = (deadline - System.nanoTime()) / 1_000_000L;
                 PollFd.set(pollFd, 0, fd, OsConstants.POLLIN);
