@@ -20,14 +20,19 @@ import org.junit.jupiter.api.Test;
  * A namespace guest pings through the ICMP echo NAT of gvproxy (which dials 127.0.0.0/8 only). First with
  * {@code net.ipv4.ping_group_range} at "1 0": no reply, and gvproxy says once that echo forwarding is off. Then
  * with the range holding gvproxy's group, in the same gvproxy: 192.168.127.254 (the host's 127.0.0.1) answers with
- * real round-trip times, and a destination outside the egress policy gets no reply and is counted. The host's
- * sysctl is restored to its original value afterwards (finally, and again after all tests).
+ * real round-trip times, a destination outside the egress policy gets no reply and is counted, and a missing
+ * neighbour on a veth this test makes (10.203.0.0/24, its peer in a namespace of the test's own) comes back as
+ * the host's "destination host unreachable", relayed to the guest. The host's sysctl is restored to its original
+ * value afterwards (finally, and again after all tests); the veth goes with its namespace.
  */
 class NatPingIT {
     private static final Path PING_GROUP_RANGE = Path.of("/proc/sys/net/ipv4/ping_group_range");
     private static final String HOST = "192.168.127.254";
     private static final String OFF_LINE = "ICMP echo forwarding is off";
     private static final Pattern RECEIVED = Pattern.compile("(\\d+) packets transmitted, (\\d+) (?:packets )?received");
+    private static final String VETH_NET = "10.203.0.0/24";
+    private static final String VETH_HOST = "10.203.0.1";
+    private static final String MISSING = "10.203.0.3";
     private static String original;
 
     private static String readRange() throws IOException {
@@ -54,11 +59,14 @@ class NatPingIT {
         NetnsRig rig = NetnsRig.require("ping");
         Path runDir = rig.runDir("nat-ping");
         original = readRange();
+        String ns = "gvping-" + ProcessHandle.current().pid();
+        String veth = "gvp" + ProcessHandle.current().pid() % 100000;
         try (ShortTempDir sockets = ShortTempDir.create()) {
+            makeVeth(ns, veth);
             writeRange("1 0");
             NetnsUplink uplink = NetnsUplink.vpnkit(sockets.resolve("vpnkit.sock"));
             List<String> flags = new ArrayList<>(uplink.gvproxyFlags());
-            flags.addAll(List.of("-ssh-port", "-1", "-egress-allow", "127.0.0.0/8"));
+            flags.addAll(List.of("-ssh-port", "-1", "-egress-allow", "127.0.0.0/8", "-egress-allow", VETH_NET));
             try (GvproxyProcess gvproxy = GvproxyProcess.start(rig.gvproxyJar(), runDir,
                     new Listener.UnixSocket(uplink.socket()), flags);
                  NetnsGuest guest = NetnsGuest.start(runDir, "guest", uplink, Rig.GUEST_IP + "/24")) {
@@ -80,6 +88,11 @@ class NatPingIT {
                         "-W", "2", "10.200.0.1");
                 assertEquals(0, received(denied), "no reply from a denied destination: " + denied);
 
+                NetnsGuest.Result missing = guest.exec(Duration.ofSeconds(30), "ping", "-c", "1", "-W", "10", MISSING);
+                System.out.println("guest ping of a missing neighbour:\n" + missing.output());
+                assertTrue(missing.output().contains("From " + VETH_HOST) && missing.output().contains("Unreachable"),
+                        "the host's unreachable relayed: " + missing + logs(gvproxy));
+
                 assertTrue(guest.pumpAlive(), "the tap pump ended early");
                 GvproxyProcess.Exit exit = gvproxy.stop();
                 assertTrue(exit.clean(), "gvproxy stop: " + exit + logs(gvproxy));
@@ -88,9 +101,28 @@ class NatPingIT {
                 assertTrue(counter(log, "nat.icmp.socket_denied") >= 2, "refused sockets counted:" + logs(gvproxy));
                 assertTrue(counter(log, "nat.icmp.denied") >= 2, "the denied destination counted:" + logs(gvproxy));
                 assertTrue(counter(log, "nat.icmp.replies_to_guest") >= 3, "replies counted:" + logs(gvproxy));
+                assertTrue(counter(log, "nat.icmp.unreachable_relayed") >= 1, "relayed error counted:"
+                        + logs(gvproxy));
             }
         } finally {
             writeRange(original);
+            removeNamespace(ns);
+        }
+    }
+
+    /** A veth whose host end has 10.203.0.1/24 and whose peer, up and unaddressed, lives in namespace ns. */
+    private static void makeVeth(String ns, String veth) {
+        HostCommand.text(List.of("ip", "netns", "add", ns));
+        HostCommand.text(List.of("ip", "link", "add", veth, "type", "veth", "peer", "name", veth + "p", "netns", ns));
+        HostCommand.text(List.of("ip", "addr", "add", VETH_HOST + "/24", "dev", veth));
+        HostCommand.text(List.of("ip", "link", "set", veth, "up"));
+        HostCommand.text(List.of("ip", "-n", ns, "link", "set", veth + "p", "up"));
+    }
+
+    /** Deleting the namespace destroys the veth peer in it, and with it the host end. */
+    private static void removeNamespace(String ns) {
+        if (HostCommand.text(List.of("ip", "netns", "list")).contains(ns)) {
+            HostCommand.text(List.of("ip", "netns", "del", ns));
         }
     }
 
