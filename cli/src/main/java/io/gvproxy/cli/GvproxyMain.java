@@ -86,6 +86,7 @@ public final class GvproxyMain {
             log.debug("command line: " + options.commandLine().stream().map(GoQuote::quote)
                     .reduce((a, b) -> a + " " + b).map(s -> "[" + s + "]").orElse("[]"));
         }
+        options.warnings().forEach(log::warn);
         GvproxyServer server = new GvproxyServer(log);
         Thread hook = new Thread(server::close, "gvproxy-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
@@ -126,7 +127,7 @@ public final class GvproxyMain {
     }
 
     private static LogrusLogger openLog(GvproxyOptions options, PrintStream err) throws IOException {
-        LogrusLogger.Level level = options.debug() ? LogrusLogger.Level.DEBUG : LogrusLogger.Level.INFO;
+        LogrusLogger.Level level = options.logLevel();
         if (options.logFile().isPresent()) {
             OutputStream file = new FileOutputStream(options.logFile().get().toFile(), false);
             return new LogrusLogger(file, true, level, Clock.systemDefaultZone());

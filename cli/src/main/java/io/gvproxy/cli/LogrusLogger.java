@@ -13,12 +13,27 @@ import java.time.format.DateTimeFormatter;
  */
 public final class LogrusLogger implements AutoCloseable {
     public enum Level {
-        DEBUG("debug"), INFO("info"), WARNING("warning"), ERROR("error"), FATAL("fatal");
+        TRACE("trace"), DEBUG("debug"), INFO("info"), WARNING("warning"), ERROR("error"), FATAL("fatal"),
+        PANIC("panic");
 
         final String text;
 
         Level(String text) {
             this.text = text;
+        }
+
+        /** logrus.ParseLevel: the names above and "warn", in any case; empty for anything else. */
+        public static java.util.Optional<Level> parse(String name) {
+            String n = name.toLowerCase(java.util.Locale.ROOT);
+            if (n.equals("warn")) {
+                return java.util.Optional.of(WARNING);
+            }
+            for (Level l : values()) {
+                if (l.text.equals(n)) {
+                    return java.util.Optional.of(l);
+                }
+            }
+            return java.util.Optional.empty();
         }
     }
 

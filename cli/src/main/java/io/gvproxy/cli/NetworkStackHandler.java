@@ -61,7 +61,7 @@ public final class NetworkStackHandler implements VmConnectionHandler {
             pcap = PcapWriter.create(options.pcapFile().get());
         }
         VirtualNetwork network = new VirtualNetwork(config, new Counters(), options.nat());
-        return new NetworkStackHandler(network, pcap, VpnkitHandshake.DEFAULT_UUID_MACS, connectFraming(options), log);
+        return new NetworkStackHandler(network, pcap, options.stack().vpnkitMacs(), connectFraming(options), log);
     }
 
     /**
@@ -74,20 +74,22 @@ public final class NetworkStackHandler implements VmConnectionHandler {
     }
 
     /**
-     * Upstream's default mode: the host IP is the only gateway virtual IP; search domains, and the nameservers DNS
-     * forwards to, come from the host's resolv.conf unless -dns-search / -dns-server replace them.
+     * The stack settings of default or config mode; the nameservers DNS forwards to come from the host's
+     * resolv.conf unless -dns-server replaces them, and so do the search domains unless -dns-search or the config
+     * file gives them.
      */
     static NetworkConfig networkConfig(GvproxyOptions options) {
         return networkConfig(options, ResolvConf.read(ResolvConf.DEFAULT_PATH));
     }
 
     static NetworkConfig networkConfig(GvproxyOptions options, ResolvConf host) {
-        NetworkConfig base = new NetworkConfig(options.mtu(), options.subnet(), options.gatewayIp(),
-                NetworkConfig.DEFAULT_GATEWAY_MAC, options.deviceIp(), options.hostIp(), new int[]{options.hostIp()});
+        StackSettings s = options.stack();
         boolean servers = options.explicitFlags().contains(DnsFlags.SERVER);
         boolean search = options.explicitFlags().contains(DnsFlags.SEARCH);
-        return base.withDnsNameservers(servers ? options.dnsServers() : host.nameserverAddresses())
-                .withDnsSearchDomains(search ? options.dnsSearchDomains() : host.search());
+        return new NetworkConfig(options.mtu(), options.subnet(), options.gatewayIp(), s.gatewayMac(),
+                options.deviceIp(), options.hostIp(), s.gatewayVirtualIps().stream().mapToInt(Integer::intValue).toArray(),
+                s.dnsZones(), search ? options.dnsSearchDomains() : s.dnsSearchDomains().orElse(host.search()),
+                s.dhcpStaticLeases(), servers ? options.dnsServers() : host.nameserverAddresses());
     }
 
     @Override
