@@ -86,6 +86,10 @@ public final class GvproxyMain {
             log.debug("command line: " + options.commandLine().stream().map(GoQuote::quote)
                     .reduce((a, b) -> a + " " + b).map(s -> "[" + s + "]").orElse("[]"));
         }
+        if (handleSignals) {
+            // Only in the real process: tests run gvproxy in-process and keep their own handlers.
+            UncaughtErrors.install(log);
+        }
         options.warnings().forEach(log::warn);
         GvproxyServer server = new GvproxyServer(log);
         Thread hook = new Thread(server::close, "gvproxy-shutdown");
@@ -97,8 +101,10 @@ public final class GvproxyMain {
         try {
             VmConnectionHandler handler = factory.create(options, log);
             server.open(options, handler, stdio);
-        } catch (StartupException | IOException e) {
-            String msg = e instanceof StartupException ? e.getMessage() : StartupException.reason(e);
+        } catch (StartupException | IOException | RuntimeException e) {
+            // A RuntimeException here is a bug or a setting no check caught: still one line, not a stack trace.
+            String msg = e instanceof StartupException ? e.getMessage()
+                    : e instanceof IOException io ? StartupException.reason(io) : "cannot start: " + e;
             log.fatal(msg);
             if (options.logFile().isPresent()) {
                 fail(err, msg, EXIT_FAILURE);

@@ -3,6 +3,7 @@ package io.gvproxy.cli;
 import io.gvproxy.core.NetworkConfig;
 import io.gvproxy.core.VirtualNetwork;
 import io.gvproxy.core.dns.ResolvConf;
+import io.gvproxy.core.link.FrameLogLink;
 import io.gvproxy.core.link.Link;
 import io.gvproxy.core.link.PcapLink;
 import io.gvproxy.core.link.PcapWriter;
@@ -40,6 +41,8 @@ public final class NetworkStackHandler implements VmConnectionHandler {
     private final AtomicInteger vpnkitIds = new AtomicInteger();
     private final AtomicInteger connectIds = new AtomicInteger();
     private final StreamFraming connectFraming;
+    /** upstream's stack.debug: a summary line per frame, at info level as upstream logs them. */
+    private volatile boolean logFrames;
 
     NetworkStackHandler(VirtualNetwork network, PcapWriter pcap, Map<String, MacAddress> vpnkitMacs, LogrusLogger log) {
         this(network, pcap, vpnkitMacs, StreamFraming.HYPERKIT, log);
@@ -61,7 +64,10 @@ public final class NetworkStackHandler implements VmConnectionHandler {
             pcap = PcapWriter.create(options.pcapFile().get());
         }
         VirtualNetwork network = new VirtualNetwork(config, new Counters(), options.nat());
-        return new NetworkStackHandler(network, pcap, options.stack().vpnkitMacs(), connectFraming(options), log);
+        NetworkStackHandler handler = new NetworkStackHandler(network, pcap, options.stack().vpnkitMacs(),
+                connectFraming(options), log);
+        handler.logFrames = options.debug();
+        return handler;
     }
 
     /**
@@ -140,6 +146,9 @@ public final class NetworkStackHandler implements VmConnectionHandler {
 
     private void serve(String name, String peerName, Link link) throws IOException {
         Link attached = pcap == null ? link : new PcapLink(link, pcap);
+        if (logFrames) {
+            attached = new FrameLogLink(attached, log::info);
+        }
         CountDownLatch detached = new CountDownLatch(1);
         SwitchPort port = network.attach(attached, p -> detached.countDown());
         log.info(name + ": VM connected from " + peerName + " (switch port " + port.id() + ")");
