@@ -136,9 +136,9 @@ public final class GvproxyMain {
         LogrusLogger.Level level = options.logLevel();
         if (options.logFile().isPresent()) {
             OutputStream file = new FileOutputStream(options.logFile().get().toFile(), false);
-            return new LogrusLogger(file, true, level, Clock.systemDefaultZone());
+            return new LogrusLogger(file, true, level, LogrusLogger.localTime());
         }
-        return new LogrusLogger(err, false, level, Clock.systemDefaultZone());
+        return new LogrusLogger(err, false, level, LogrusLogger.localTime());
     }
 
     private static int fail(PrintStream err, String message, int status) {
