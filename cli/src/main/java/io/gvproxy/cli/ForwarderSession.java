@@ -2,6 +2,7 @@ package io.gvproxy.cli;
 
 import io.gvproxy.core.buffer.Frame;
 import io.gvproxy.core.buffer.FramePool;
+import io.gvproxy.core.link.FrameLogLink;
 import io.gvproxy.core.link.Link;
 import io.gvproxy.core.link.StreamFraming;
 import io.gvproxy.core.link.StreamLink;
@@ -101,6 +102,7 @@ final class ForwarderSession {
     private Thread pump(String name, Link from, Link to, FramePool pool, String eofMessage, String direction) {
         return Thread.ofPlatform().daemon().name("gvforwarder-" + name).start(() -> {
             Frame frame = pool.acquire();
+            StringBuilder line = new StringBuilder(192);
             try {
                 while (!failure.isDone()) {
                     if (!from.receive(frame)) {
@@ -108,7 +110,7 @@ final class ForwarderSession {
                         return;
                     }
                     if (options.debug()) {
-                        log.info(FrameSummary.describe(direction, frame.data()));
+                        log.info(FrameLogLink.summarize(line, "gvforwarder", direction, frame.data()));
                     }
                     to.send(frame.data());
                 }

@@ -21,6 +21,7 @@ public final class GvforwarderMain {
         // Children (the DHCP client, a stdio: transport) would outlive a SIGTERM'd JVM; end them by their own pids.
         Runtime.getRuntime().addShutdownHook(new Thread(
                 () -> ProcessHandle.current().children().forEach(ProcessHandle::destroy)));
+        UncaughtErrors.install(new LogrusLogger(System.err, false, LogrusLogger.Level.INFO, Clock.systemUTC()));
         System.exit(run(args, System.out, System.err));
     }
 

@@ -11,7 +11,8 @@ public final class GvproxyFlags {
 
     public static GoFlags define() {
         return NatFlags.define(new GoFlags("gvproxy")
-                .string("config", "", "Use configuration file with command line override")
+                .string("config", "", "Use configuration file with command line override (upstream's YAML schema; config"
+                        + " mode: no default DNS zones, ssh forward or static lease unless the file gives them)")
                 .repeatable("listen", "control endpoint (unix://, tcp:// or vsock:// URL); repeatable")
                 .bool("debug", false, "Print debug info")
                 .string("pcap", "", "Capture network traffic to a pcap file")

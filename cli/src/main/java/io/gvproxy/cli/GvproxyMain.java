@@ -86,6 +86,11 @@ public final class GvproxyMain {
             log.debug("command line: " + options.commandLine().stream().map(GoQuote::quote)
                     .reduce((a, b) -> a + " " + b).map(s -> "[" + s + "]").orElse("[]"));
         }
+        if (handleSignals) {
+            // Only in the real process: tests run gvproxy in-process and keep their own handlers.
+            UncaughtErrors.install(log);
+        }
+        options.warnings().forEach(log::warn);
         GvproxyServer server = new GvproxyServer(log);
         Thread hook = new Thread(server::close, "gvproxy-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
@@ -96,8 +101,10 @@ public final class GvproxyMain {
         try {
             VmConnectionHandler handler = factory.create(options, log);
             server.open(options, handler, stdio);
-        } catch (StartupException | IOException e) {
-            String msg = e instanceof StartupException ? e.getMessage() : StartupException.reason(e);
+        } catch (StartupException | IOException | RuntimeException e) {
+            // A RuntimeException here is a bug or a setting no check caught: still one line, not a stack trace.
+            String msg = e instanceof StartupException ? e.getMessage()
+                    : e instanceof IOException io ? StartupException.reason(io) : "cannot start: " + e;
             log.fatal(msg);
             if (options.logFile().isPresent()) {
                 fail(err, msg, EXIT_FAILURE);
@@ -126,12 +133,12 @@ public final class GvproxyMain {
     }
 
     private static LogrusLogger openLog(GvproxyOptions options, PrintStream err) throws IOException {
-        LogrusLogger.Level level = options.debug() ? LogrusLogger.Level.DEBUG : LogrusLogger.Level.INFO;
+        LogrusLogger.Level level = options.logLevel();
         if (options.logFile().isPresent()) {
             OutputStream file = new FileOutputStream(options.logFile().get().toFile(), false);
-            return new LogrusLogger(file, true, level, Clock.systemDefaultZone());
+            return new LogrusLogger(file, true, level, LogrusLogger.localTime());
         }
-        return new LogrusLogger(err, false, level, Clock.systemDefaultZone());
+        return new LogrusLogger(err, false, level, LogrusLogger.localTime());
     }
 
     private static int fail(PrintStream err, String message, int status) {

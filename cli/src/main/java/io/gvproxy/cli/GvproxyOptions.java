@@ -15,7 +15,9 @@ import java.util.Set;
  * {@code -dns-server} and {@code -dns-search} values; they replace the host's resolv.conf only when their flag was
  * given (see {@link #explicitFlags}). {@code nat} is the outbound NAT (see {@link NatFlags}).
  * {@code guestExposeUnrestricted} lets the guest's API on gateway:80 expose any host address and unix sockets, as
- * upstream does.
+ * upstream does. {@code debug} is upstream's {@code stack.debug} (per-frame log lines); {@code logLevel} is the log
+ * threshold (debug with {@code -debug}); {@code stack} holds the settings no flag gives (defaults of default mode, or
+ * the {@code -config} file's); {@code warnings} are lines to log once the log is open (ignored flags, unknown keys).
  */
 public record GvproxyOptions(
         List<ListenUrl> listen,
@@ -44,7 +46,10 @@ public record GvproxyOptions(
         List<InetSocketAddress> dnsServers,
         List<String> dnsSearchDomains,
         NatConfig nat,
-        boolean guestExposeUnrestricted) {
+        boolean guestExposeUnrestricted,
+        StackSettings stack,
+        LogrusLogger.Level logLevel,
+        List<String> warnings) {
 
     public GvproxyOptions {
         listen = List.copyOf(listen);
@@ -53,5 +58,6 @@ public record GvproxyOptions(
         commandLine = List.copyOf(commandLine);
         dnsServers = List.copyOf(dnsServers);
         dnsSearchDomains = List.copyOf(dnsSearchDomains);
+        warnings = List.copyOf(warnings);
     }
 }

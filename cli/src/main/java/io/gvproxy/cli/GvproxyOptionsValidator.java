@@ -1,5 +1,8 @@
 package io.gvproxy.cli;
 
+import io.gvproxy.cli.config.ConfigFile;
+import io.gvproxy.core.nat.NatConfig;
+import io.gvproxy.core.nat.NatTable;
 import io.gvproxy.core.net.Ipv4;
 import io.gvproxy.core.net.Ipv4Subnet;
 import java.nio.file.Files;
@@ -26,7 +29,15 @@ public final class GvproxyOptionsValidator {
     private GvproxyOptionsValidator() {
     }
 
-    public static GvproxyOptions validate(ParsedFlags f, List<String> commandLine) throws FlagException {
+    public static GvproxyOptions validate(ParsedFlags given, List<String> commandLine) throws FlagException {
+        Optional<Path> configPath = optionalPath(given, "config");
+        List<String> warnings = new ArrayList<>();
+        ConfigFile file = configPath.isPresent() ? ConfigMode.load(configPath.get()) : null;
+        ParsedFlags f = given;
+        if (file != null) {
+            file.warnings().forEach(w -> warnings.add("config file " + configPath.get() + " " + w));
+            f = ConfigMode.merge(given, file, configPath.get(), warnings);
+        }
         if (!f.remaining().isEmpty()) {
             throw new FlagException("unexpected argument " + GoQuote.quote(f.remaining().getFirst())
                     + ": gvproxy takes only flags");
@@ -100,12 +111,26 @@ public final class GvproxyOptionsValidator {
             forwards.add(new SshForward(socks.get(i), dests.get(i), users.get(i), identity));
         }
 
+        StackSettings stack;
+        LogrusLogger.Level logLevel;
+        NatConfig nat = NatFlags.config(f, host);
+        if (file == null) {
+            stack = StackSettings.defaults(gateway, device, host, (int) sshPort);
+            logLevel = f.bool("debug") ? LogrusLogger.Level.DEBUG : LogrusLogger.Level.INFO;
+        } else {
+            stack = ConfigMode.stack(file, configPath.get(), subnet, host);
+            logLevel = ConfigMode.logLevel(given, file, configPath.get(), warnings);
+            if (file.stack().nat().isPresent()) {
+                nat = new NatConfig(new NatTable(file.stack().nat().get()), nat.policy(), nat.ec2MetadataAccess(),
+                        nat.connectTimeout(), nat.udpIdleTimeout(), nat.maxUdpFlows());
+            }
+        }
         return new GvproxyOptions(listen, f.bool("debug"), optionalPath(f, "pcap"), (int) mtu, (int) sshPort,
                 subnet, gateway, device, host, vpnkit, qemu, bess, stdio, vfkit, forwards,
                 optionalPath(f, "pid-file"), optionalPath(f, "log-file"), services, f.bool("ec2-metadata-access"),
-                notification, optionalPath(f, "config"), f.setNames(), commandLine,
+                notification, configPath, given.setNames(), commandLine,
                 DnsFlags.servers(f.list(DnsFlags.SERVER)), DnsFlags.searchDomains(f.list(DnsFlags.SEARCH)),
-                NatFlags.config(f, host), f.bool(GvproxyFlags.GUEST_EXPOSE_UNRESTRICTED));
+                nat, f.bool(GvproxyFlags.GUEST_EXPOSE_UNRESTRICTED), stack, logLevel, warnings);
     }
 
     private static int ip(ParsedFlags f, String flag, Ipv4Subnet subnet, int def) throws FlagException {

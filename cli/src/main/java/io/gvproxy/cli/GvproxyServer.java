@@ -4,7 +4,6 @@ import io.gvproxy.cli.http.api.ApiRoutes;
 import io.gvproxy.cli.notification.NotificationSender;
 import io.gvproxy.core.forward.ForwardException;
 import io.gvproxy.core.forward.PortForwarder;
-import io.gvproxy.core.net.Ipv4;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.util.ArrayList;
@@ -119,16 +118,16 @@ public final class GvproxyServer implements AutoCloseable {
     }
 
     /**
-     * Upstream's default forward 127.0.0.1:{@code -ssh-port} → deviceIP:22 (unless -1), and the API inside the VM
-     * on gatewayIP:80.
+     * The static forwards (default mode: 127.0.0.1:{@code -ssh-port} → deviceIP:22 unless -1; config mode:
+     * {@code stack.forwards}), and the API inside the VM on gatewayIP:80.
      */
     private void openForwards(GvproxyOptions options) throws StartupException {
-        if (options.sshPort() != -1) {
-            String local = "127.0.0.1:" + options.sshPort();
+        for (PortForwarder.Forward f : options.stack().forwards()) {
             try {
-                forwarder().expose("tcp", local, Ipv4.toString(options.deviceIp()) + ":22");
+                forwarder().expose(f.protocol(), f.local(), f.remote());
             } catch (ForwardException e) {
-                throw new StartupException("cannot add the ssh forward " + local + ": " + e.getMessage());
+                throw new StartupException("cannot add the forward " + f.protocol() + " " + f.local() + " -> "
+                        + f.remote() + ": " + e.getMessage());
             }
         }
         guestApi = GuestApiServer.start(handler.network(),

@@ -4,8 +4,9 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneId;
 import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
 
 /**
  * Writes lines in logrus's text format ({@code time="2026-11-28T01:02:03Z" level=info msg="..."}), which tools that
@@ -13,17 +14,59 @@ import java.time.format.DateTimeFormatter;
  */
 public final class LogrusLogger implements AutoCloseable {
     public enum Level {
-        DEBUG("debug"), INFO("info"), WARNING("warning"), ERROR("error"), FATAL("fatal");
+        TRACE("trace"), DEBUG("debug"), INFO("info"), WARNING("warning"), ERROR("error"), FATAL("fatal"),
+        PANIC("panic");
 
         final String text;
 
         Level(String text) {
             this.text = text;
         }
+
+        /** logrus.ParseLevel: the names above and "warn", in any case; empty for anything else. */
+        public static java.util.Optional<Level> parse(String name) {
+            String n = name.toLowerCase(java.util.Locale.ROOT);
+            if (n.equals("warn")) {
+                return java.util.Optional.of(WARNING);
+            }
+            for (Level l : values()) {
+                if (l.text.equals(n)) {
+                    return java.util.Optional.of(l);
+                }
+            }
+            return java.util.Optional.empty();
+        }
     }
 
-    /** Go's time.RFC3339; XXX prints "Z" for UTC as Go does. */
-    private static final DateTimeFormatter RFC3339 = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ssXXX");
+    /**
+     * The host's local time, as logrus prints it, with the time zone looked up at the first log line rather than
+     * here: resolving it reads the tz database, work that startup (time to listening) need not wait for.
+     */
+    public static Clock localTime() {
+        return new Clock() {
+            private volatile ZoneId zone;
+
+            @Override
+            public ZoneId getZone() {
+                ZoneId z = zone;
+                if (z == null) {
+                    z = ZoneId.systemDefault();
+                    zone = z;
+                }
+                return z;
+            }
+
+            @Override
+            public Clock withZone(ZoneId z) {
+                return Clock.system(z);
+            }
+
+            @Override
+            public Instant instant() {
+                return Instant.now();
+            }
+        };
+    }
 
     private final OutputStream out;
     private final boolean closeOut;
@@ -78,7 +121,41 @@ public final class LogrusLogger implements AutoCloseable {
     }
 
     static String format(ZonedDateTime time, Level level, String msg) {
-        return "time=" + value(RFC3339.format(time)) + " level=" + level.text + " msg=" + value(msg) + "\n";
+        return "time=" + value(rfc3339(time)) + " level=" + level.text + " msg=" + value(msg) + "\n";
+    }
+
+    /**
+     * Go's time.RFC3339 ("2006-01-02T15:04:05Z07:00": "Z" for UTC, else ±hh:mm), written out by hand because a
+     * DateTimeFormatter pattern costs a noticeable part of gvproxy's startup to build.
+     */
+    static String rfc3339(ZonedDateTime t) {
+        int year = t.getYear();
+        if (year < 0 || year > 9999) {
+            return t.toOffsetDateTime().withNano(0).toString();
+        }
+        StringBuilder b = new StringBuilder(25);
+        pad(b, year, 4).append('-');
+        pad(b, t.getMonthValue(), 2).append('-');
+        pad(b, t.getDayOfMonth(), 2).append('T');
+        pad(b, t.getHour(), 2).append(':');
+        pad(b, t.getMinute(), 2).append(':');
+        pad(b, t.getSecond(), 2);
+        int offset = t.getOffset().getTotalSeconds();
+        if (offset == 0) {
+            return b.append('Z').toString();
+        }
+        b.append(offset < 0 ? '-' : '+');
+        int minutes = Math.abs(offset) / 60;
+        pad(b, minutes / 60, 2).append(':');
+        return pad(b, minutes % 60, 2).toString();
+    }
+
+    private static StringBuilder pad(StringBuilder b, int value, int width) {
+        String digits = Integer.toString(value);
+        for (int i = digits.length(); i < width; i++) {
+            b.append('0');
+        }
+        return b.append(digits);
     }
 
     /** logrus quotes a value unless every character is in [a-zA-Z0-9-._/@^+]. */

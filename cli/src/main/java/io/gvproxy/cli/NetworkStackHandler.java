@@ -3,6 +3,7 @@ package io.gvproxy.cli;
 import io.gvproxy.core.NetworkConfig;
 import io.gvproxy.core.VirtualNetwork;
 import io.gvproxy.core.dns.ResolvConf;
+import io.gvproxy.core.link.FrameLogLink;
 import io.gvproxy.core.link.Link;
 import io.gvproxy.core.link.PcapLink;
 import io.gvproxy.core.link.PcapWriter;
@@ -41,6 +42,8 @@ public final class NetworkStackHandler implements VmConnectionHandler {
     private final AtomicInteger vpnkitIds = new AtomicInteger();
     private final AtomicInteger connectIds = new AtomicInteger();
     private final StreamFraming connectFraming;
+    /** upstream's stack.debug: a summary line per frame, at info level as upstream logs them. */
+    private volatile boolean logFrames;
 
     NetworkStackHandler(VirtualNetwork network, PcapWriter pcap, Map<String, MacAddress> vpnkitMacs, LogrusLogger log) {
         this(network, pcap, vpnkitMacs, StreamFraming.HYPERKIT, log);
@@ -64,7 +67,10 @@ public final class NetworkStackHandler implements VmConnectionHandler {
         // guests' pings to other hosts go out through ping sockets; a host that refuses them is logged once
         VirtualNetwork network = new VirtualNetwork(config, new Counters(), options.nat(),
                 new PingSocketFactory(log::warn));
-        return new NetworkStackHandler(network, pcap, VpnkitHandshake.DEFAULT_UUID_MACS, connectFraming(options), log);
+        NetworkStackHandler handler = new NetworkStackHandler(network, pcap, options.stack().vpnkitMacs(),
+                connectFraming(options), log);
+        handler.logFrames = options.debug();
+        return handler;
     }
 
     /**
@@ -77,20 +83,22 @@ public final class NetworkStackHandler implements VmConnectionHandler {
     }
 
     /**
-     * Upstream's default mode: the host IP is the only gateway virtual IP; search domains, and the nameservers DNS
-     * forwards to, come from the host's resolv.conf unless -dns-search / -dns-server replace them.
+     * The stack settings of default or config mode; the nameservers DNS forwards to come from the host's
+     * resolv.conf unless -dns-server replaces them, and so do the search domains unless -dns-search or the config
+     * file gives them.
      */
     static NetworkConfig networkConfig(GvproxyOptions options) {
         return networkConfig(options, ResolvConf.read(ResolvConf.DEFAULT_PATH));
     }
 
     static NetworkConfig networkConfig(GvproxyOptions options, ResolvConf host) {
-        NetworkConfig base = new NetworkConfig(options.mtu(), options.subnet(), options.gatewayIp(),
-                NetworkConfig.DEFAULT_GATEWAY_MAC, options.deviceIp(), options.hostIp(), new int[]{options.hostIp()});
+        StackSettings s = options.stack();
         boolean servers = options.explicitFlags().contains(DnsFlags.SERVER);
         boolean search = options.explicitFlags().contains(DnsFlags.SEARCH);
-        return base.withDnsNameservers(servers ? options.dnsServers() : host.nameserverAddresses())
-                .withDnsSearchDomains(search ? options.dnsSearchDomains() : host.search());
+        return new NetworkConfig(options.mtu(), options.subnet(), options.gatewayIp(), s.gatewayMac(),
+                options.deviceIp(), options.hostIp(), s.gatewayVirtualIps().stream().mapToInt(Integer::intValue).toArray(),
+                s.dnsZones(), search ? options.dnsSearchDomains() : s.dnsSearchDomains().orElse(host.search()),
+                s.dhcpStaticLeases(), servers ? options.dnsServers() : host.nameserverAddresses());
     }
 
     @Override
@@ -141,6 +149,9 @@ public final class NetworkStackHandler implements VmConnectionHandler {
 
     private void serve(String name, String peerName, Link link) throws IOException {
         Link attached = pcap == null ? link : new PcapLink(link, pcap);
+        if (logFrames) {
+            attached = new FrameLogLink(attached, log::info);
+        }
         CountDownLatch detached = new CountDownLatch(1);
         SwitchPort port = network.attach(attached, p -> detached.countDown());
         log.info(name + ": VM connected from " + peerName + " (switch port " + port.id() + ")");

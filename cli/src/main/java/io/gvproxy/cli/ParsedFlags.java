@@ -42,6 +42,19 @@ public final class ParsedFlags {
         return (List<String>) value(name, GoFlags.Kind.REPEATABLE);
     }
 
+    /**
+     * These flags with some values replaced (a -config file's), as if given on the command line; values are
+     * Boolean, String, Long or List of String as the flag's kind wants.
+     */
+    ParsedFlags withValues(Map<String, Object> values) {
+        Map<String, Object> merged = new java.util.HashMap<>(set);
+        values.forEach((name, value) -> {
+            definition(name);
+            merged.put(name, value instanceof List<?> l ? List.copyOf(l) : value);
+        });
+        return new ParsedFlags(definitions, merged, remaining);
+    }
+
     /** Arguments after the flags (Go's flag.Args()). */
     public List<String> remaining() {
         return remaining;

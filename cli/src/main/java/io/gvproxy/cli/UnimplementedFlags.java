@@ -9,7 +9,7 @@ import java.util.Optional;
  */
 public final class UnimplementedFlags {
     /** In definition order, so the reported flag is predictable when several are given. */
-    public static final List<String> NAMES = List.of("config", "forward-sock", "forward-dest", "forward-user",
+    public static final List<String> NAMES = List.of("forward-sock", "forward-dest", "forward-user",
             "forward-identity");
 
     private UnimplementedFlags() {
@@ -21,6 +21,9 @@ public final class UnimplementedFlags {
             if (options.explicitFlags().contains(name)) {
                 return Optional.of("flag -" + name + " is not implemented yet");
             }
+        }
+        if (!options.forwards().isEmpty()) {
+            return Optional.of("forwards (SSH unix socket forwarding) in the config file is not implemented yet");
         }
         if (options.listen().stream().anyMatch(u -> u.scheme() == ListenUrl.Scheme.VSOCK)) {
             return Optional.of("flag -listen with a vsock:// address is not implemented yet");

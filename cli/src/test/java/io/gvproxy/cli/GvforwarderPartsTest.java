@@ -52,9 +52,10 @@ class GvforwarderPartsTest {
         MacAddress.parse("5a:94:ef:e4:0c:ee").writeTo(frame, 6);
         frame.set(java.lang.foreign.ValueLayout.JAVA_BYTE, 12, (byte) 0x08);
         frame.set(java.lang.foreign.ValueLayout.JAVA_BYTE, 13, (byte) 0x06);
-        assertEquals("tap>host 42 bytes 5a:94:ef:e4:0c:ee > ff:ff:ff:ff:ff:ff type 0x0806",
-                FrameSummary.describe("tap>host", frame));
-        assertEquals("x 3 bytes (shorter than an Ethernet header)",
-                FrameSummary.describe("x", frame.asSlice(0, 3)));
+        StringBuilder b = new StringBuilder();
+        assertEquals("gvforwarder tap>host 42 5a:94:ef:e4:0c:ee > ff:ff:ff:ff:ff:ff ARP op 0 0.0.0.0 > 0.0.0.0",
+                io.gvproxy.core.link.FrameLogLink.summarize(b, "gvforwarder", "tap>host", frame));
+        assertEquals("gvforwarder x 3 (shorter than an Ethernet header)",
+                io.gvproxy.core.link.FrameLogLink.summarize(b, "gvforwarder", "x", frame.asSlice(0, 3)));
     }
 }

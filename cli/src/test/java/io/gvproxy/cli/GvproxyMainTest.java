@@ -124,7 +124,6 @@ class GvproxyMainTest {
     static Stream<Arguments> unimplemented() throws IOException {
         Path key = Files.writeString(dir.resolve("id_ed25519"), "key");
         return Stream.of(
-                Arguments.of(List.of("-config", "/etc/gvproxy.yaml"), "config"),
                 Arguments.of(List.of("-forward-sock", "/a", "-forward-dest", "/b", "-forward-user", "u",
                         "-forward-identity", key.toString()), "forward-sock"));
     }

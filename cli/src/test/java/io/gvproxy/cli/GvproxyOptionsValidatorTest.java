@@ -65,7 +65,7 @@ class GvproxyOptionsValidatorTest {
                 "-listen-vfkit", "unixgram:///run/v.sock", "-forward-sock", "/run/p.sock", "-forward-dest",
                 "/run/podman/podman.sock", "-forward-user", "core", "-forward-identity", key.toString(),
                 "-pid-file", "/run/g.pid", "-log-file", "/run/g.log", "-services", "unix:///run/s.sock",
-                "-ec2-metadata-access", "-notification", "unix:///run/n.sock", "-config", "/etc/g.yaml");
+                "-ec2-metadata-access", "-notification", "unix:///run/n.sock");
         assertEquals(List.of(ListenUrl.parse("unix:///run/a.sock"), ListenUrl.parse("tcp://127.0.0.1:7777")),
                 o.listen());
         assertTrue(o.debug());
@@ -85,9 +85,9 @@ class GvproxyOptionsValidatorTest {
         assertEquals(Optional.of(ListenUrl.parse("unix:///run/s.sock")), o.services());
         assertTrue(o.ec2MetadataAccess());
         assertEquals(Optional.of(ListenUrl.parse("unix:///run/n.sock")), o.notification());
-        assertEquals(Optional.of(Path.of("/etc/g.yaml")), o.configFile());
-        assertTrue(o.explicitFlags().containsAll(Set.of("listen", "ssh-port", "config", "mtu", "hostIP")));
-        assertEquals(22, o.explicitFlags().size());
+        assertEquals(Optional.empty(), o.configFile());
+        assertTrue(o.explicitFlags().containsAll(Set.of("listen", "ssh-port", "mtu", "hostIP")));
+        assertEquals(21, o.explicitFlags().size());
     }
 
     @Test

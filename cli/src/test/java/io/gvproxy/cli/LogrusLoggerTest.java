@@ -38,6 +38,32 @@ class LogrusLoggerTest {
     }
 
     @Test
+    void rfc3339AsGoPrintsIt() {
+        assertEquals("2026-11-27T21:32:03-03:30",
+                LogrusLogger.rfc3339(T.atZone(ZoneOffset.ofHoursMinutes(-3, -30))));
+        assertEquals("0042-01-02T03:04:05Z", LogrusLogger.rfc3339(
+                java.time.ZonedDateTime.of(42, 1, 2, 3, 4, 5, 999, ZoneOffset.UTC)));
+        // Go prints "Z" only for a zero offset and drops an offset's seconds.
+        assertEquals("2026-11-28T01:02:33+00:00", LogrusLogger.rfc3339(T.atZone(ZoneOffset.ofTotalSeconds(30))));
+    }
+
+    @Test
+    void localTimeIsTheSystemZone() {
+        Clock c = LogrusLogger.localTime();
+        assertEquals(java.time.ZoneId.systemDefault(), c.getZone());
+        assertTrue(Math.abs(c.millis() - System.currentTimeMillis()) < 10_000);
+    }
+
+    @Test
+    void levelsParseAsLogrus() {
+        assertEquals(java.util.Optional.of(LogrusLogger.Level.WARNING), LogrusLogger.Level.parse("warn"));
+        assertEquals(java.util.Optional.of(LogrusLogger.Level.WARNING), LogrusLogger.Level.parse("Warning"));
+        assertEquals(java.util.Optional.of(LogrusLogger.Level.TRACE), LogrusLogger.Level.parse("TRACE"));
+        assertEquals(java.util.Optional.of(LogrusLogger.Level.PANIC), LogrusLogger.Level.parse("panic"));
+        assertEquals(java.util.Optional.empty(), LogrusLogger.Level.parse("loud"));
+    }
+
+    @Test
     void debugOnlyWhenEnabled() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         LogrusLogger info = new LogrusLogger(out, false, LogrusLogger.Level.INFO, Clock.fixed(T, ZoneOffset.UTC));

@@ -15,9 +15,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The runtime image from {@code cli/bin/build-image}: its launchers run on the image's own JVM with the AOT
- * cache (AOTMode=on turns an unusable cache into an error), it holds only the modules gvproxy needs, and a
- * QEMU guest started by the image's {@code bin/qemu-wrapper} reaches the gateway of the image's
- * {@code bin/gvproxy}. The guest is statically addressed until DHCP lands; then a lease check belongs here.
+ * cache (AOTMode=on turns an unusable cache into an error), it holds only the modules gvproxy needs, its
+ * {@code bin/gvforwarder} runs, and a QEMU guest started by the image's {@code bin/qemu-wrapper} leases its address
+ * from the image's {@code bin/gvproxy} by DHCP, then reaches the gateway (ARP, ping).
  */
 class ImageIT {
     /** jlink output plus jars and launchers; the AOT cache (about 14 MB) is measured on its own. */
@@ -35,6 +35,16 @@ class ImageIT {
     }
 
     @Test
+    void gvforwarderVersionRunsOnTheImage() throws Exception {
+        RuntimeImage image = RuntimeImage.require();
+        String fromJar = run(List.of(GvproxyProcess.testJava(), "-jar",
+                Rig.configuredGvproxyJar().resolveSibling("gvforwarder.jar").toString(), "-version"), null);
+        String fromImage = run(List.of(image.bin("gvforwarder").toString(), "-version"), STRICT_AOT);
+        assertTrue(fromImage.startsWith("gvforwarder version "), "bin/gvforwarder -version printed: " + fromImage);
+        assertEquals(fromJar, fromImage, "the image runs the same gvforwarder as gvforwarder.jar");
+    }
+
+    @Test
     void imageHoldsOnlyTheModulesGvproxyNeeds() {
         RuntimeImage image = RuntimeImage.require();
         String modules = image.release().lines().filter(l -> l.startsWith("MODULES=")).findFirst().orElseThrow();
@@ -47,7 +57,7 @@ class ImageIT {
     }
 
     @Test
-    void guestThroughImageLaunchersReachesGateway() {
+    void guestThroughImageLaunchersLeasesAndReachesGateway() {
         Rig rig = Rig.require();
         RuntimeImage image = RuntimeImage.require();
         Path runDir = rig.runDir("image");
@@ -57,12 +67,20 @@ class ImageIT {
             try (GvproxyProcess gvproxy = GvproxyProcess.startCommand(
                     List.of("env", "GVPROXY_JAVA_OPTS=" + STRICT_AOT, image.bin("gvproxy").toString()),
                     runDir, Listener.of(listen), QemuGatewayIT.qemuFlags(listen))) {
-                GuestSpec spec = GatewayChecks.spec();
+                List<String> checks = List.of("netdev", "dhcp", "arp", "ping");
+                GuestSpec spec = GuestSpec.checks(checks.toArray(String[]::new));
                 List<String> command = new ArrayList<>(List.of(image.bin("qemu-wrapper").toString(),
                         socket.toString()));
                 command.addAll(QemuGuest.qemuCommand(rig, "socket,id=n0,fd=3", spec));
                 GuestResult result = QemuGuest.run(runDir, "guest", spec, command);
-                GatewayChecks.assertReached(result, "image bin/qemu-wrapper fd=3 to image bin/gvproxy");
+                result.assertPassed(checks);
+                String lease = result.check("dhcp").orElseThrow().detail();
+                assertTrue(lease.contains("ip=" + Rig.GUEST_IP + "/24") && lease.contains("router=" + Rig.GATEWAY_IP),
+                        "lease from the image's gvproxy: " + lease);
+                String arp = result.check("arp").orElseThrow().detail();
+                assertTrue(arp.contains("is-at " + Rig.GATEWAY_MAC), "gateway ARP reply: " + arp);
+                System.out.println("image qemu-wrapper fd=3 to image gvproxy: lease " + lease + "; ping "
+                        + result.check("ping").orElseThrow().detail());
                 assertEquals(0, result.exitCode(), "qemu-wrapper returns QEMU's status");
                 GatewayChecks.assertCleanStop(gvproxy);
             }
