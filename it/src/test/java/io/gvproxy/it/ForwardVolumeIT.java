@@ -1,0 +1,208 @@
+package io.gvproxy.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * Volume through host→guest port forwards into a real kernel: a network namespace joined to gvproxy by our
+ * gvforwarder ({@link ForwarderGuest}), servers in it on the kernel's TCP. {@code it.forward.connections} (1,000)
+ * connections are open through one forward at once, each echoed by the guest with the right bytes; and
+ * {@code it.forward.megabytes} (1,024 MiB) go each way at once over one forwarded connection with the sender's
+ * SHA-256 at both ends. Times and throughput are printed.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ForwardVolumeIT {
+    private static final int ECHO_PORT = 7001;
+    private static final int BLASTER_PORT = 7002;
+    private static final int ECHO_BYTES = 16 << 10;
+    private static final Duration PARALLEL_LIMIT = Duration.ofMinutes(3);
+    /** 1 GiB each way at a pessimistic 10 MB/s on a loaded 2-core machine. */
+    private static final Duration TRANSFER_LIMIT = Duration.ofMinutes(4);
+    private static final Pattern RESULT = Pattern.compile("RESULT received=(\\d+) sha256=([0-9a-f]{64})");
+
+    private ShortTempDir sockets;
+    private GvproxyProcess gvproxy;
+    private ForwarderGuest guest;
+    private Path api;
+    private Path runDir;
+
+    @BeforeAll
+    void startGuest() throws Exception {
+        NetnsRig rig = NetnsRig.require("busybox", "curl");
+        runDir = rig.runDir("forward-volume");
+        sockets = ShortTempDir.create();
+        api = sockets.resolve("api.sock");
+        gvproxy = GvproxyProcess.start(rig.gvproxyJar(), runDir, new Listener.UnixSocket(api),
+                List.of("-listen", "unix://" + api, "-ssh-port", "-1"));
+        guest = ForwarderGuest.start(rig, runDir, api);
+    }
+
+    @AfterAll
+    void stop() {
+        try (ShortTempDir s = sockets; GvproxyProcess g = gvproxy; ForwarderGuest fg = guest) {
+            // Closed in reverse order: the guest and its servers, gvproxy, then the socket directory.
+        }
+    }
+
+    private String context() {
+        return "\n--- gvproxy.log ---\n" + gvproxy.logText() + guest.logs();
+    }
+
+    private int expose(int guestPort) {
+        int hostPort = FreePort.loopback();
+        ApiCurl.Response r = ApiCurl.post(api, "/services/forwarder/expose", "{\"local\":\"127.0.0.1:" + hostPort
+                + "\",\"remote\":\"" + Rig.GUEST_IP + ":" + guestPort + "\"}");
+        assertEquals(200, r.status(), "expose: " + r);
+        return hostPort;
+    }
+
+    @Test
+    void aThousandConnectionsOpenAtOnceThroughOneForwardAllEchoTheirBytes() throws Exception {
+        int connections = Integer.getInteger("it.forward.connections", 1000);
+        guest.spawn("guest-echo", "LISTENING", ForwarderGuest.testMain(ParallelEchoServer.class,
+                Integer.toString(ECHO_PORT)));
+        int hostPort = expose(ECHO_PORT);
+        // Every client waits here, its connection open and echoed, until all are: the guest holds them all at once.
+        CountDownLatch allEchoed = new CountDownLatch(connections);
+        ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
+        long t0 = System.nanoTime();
+        try (ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<?>> done = new ArrayList<>();
+            for (int i = 0; i < connections; i++) {
+                int id = i;
+                done.add(clients.submit(() -> echoClient(hostPort, id, allEchoed, failures)));
+            }
+            for (Future<?> f : done) {
+                f.get(PARALLEL_LIMIT.toSeconds(), TimeUnit.SECONDS);
+            }
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        assertTrue(failures.isEmpty(), failures.size() + " of " + connections + " connections failed, first: "
+                + failures.stream().limit(5).toList() + context());
+        String expected = "open=0 peak=" + connections + " served=" + connections + " failed=0";
+        guest.awaitLine("guest-echo", expected, Duration.ofSeconds(30), null, this::context);
+        System.out.printf("forward: %d connections open at once through one forward, %d KiB echoed on each, "
+                + "all correct, in %.2f s%n", connections, ECHO_BYTES >> 10, seconds);
+    }
+
+    /** One connection: its own bytes out and back, then (with every other connection open) a half-close. */
+    private static void echoClient(int port, int id, CountDownLatch allEchoed, ConcurrentLinkedQueue<String> failures) {
+        boolean counted = false;
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", port), 60_000);
+            s.setSoTimeout((int) PARALLEL_LIMIT.toMillis());
+            byte[] sent = new byte[ECHO_BYTES];
+            new Random(0x5EED_0000L + id).nextBytes(sent);
+            OutputStream out = s.getOutputStream();
+            InputStream in = s.getInputStream();
+            out.write(sent);
+            out.flush();
+            byte[] back = in.readNBytes(sent.length);
+            counted = true;
+            allEchoed.countDown();
+            if (!Arrays.equals(sent, back)) {
+                failures.add("connection " + id + ": " + back.length + " bytes came back, not the " + sent.length
+                        + " sent");
+                return;
+            }
+            if (!allEchoed.await(PARALLEL_LIMIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                failures.add("connection " + id + ": the others were not all echoed within " + PARALLEL_LIMIT);
+                return;
+            }
+            s.shutdownOutput();
+            if (in.read() != -1) {
+                failures.add("connection " + id + ": bytes after the echo");
+            }
+        } catch (IOException | InterruptedException e) {
+            failures.add("connection " + id + ": " + e);
+        } finally {
+            if (!counted) {
+                // A failed client must not hold the others at the latch until the limit.
+                allEchoed.countDown();
+            }
+        }
+    }
+
+    @Test
+    void aGigabyteEachWayThroughAForwardArrivesWithTheSendersSha256() throws Exception {
+        long bytes = SeededChunks.checkedLength(Long.getLong("it.forward.megabytes", 1024) << 20);
+        long hostSeed = 4242;
+        long guestSeed = 2424;
+        Process blaster = guest.spawn("guest-blaster", "LISTENING", ForwarderGuest.testMain(TcpBlaster.class,
+                "listen", Integer.toString(BLASTER_PORT), Long.toString(bytes), Long.toString(guestSeed)));
+        int hostPort = expose(BLASTER_PORT);
+        long t0 = System.nanoTime();
+        long received;
+        String sha;
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", hostPort), 30_000);
+            s.setSoTimeout((int) TRANSFER_LIMIT.toMillis());
+            Thread sender = Thread.ofPlatform().name("host-sender").start(() -> send(s, bytes, hostSeed));
+            MessageDigest md = SeededChunks.sha256();
+            byte[] buf = new byte[SeededChunks.CHUNK];
+            InputStream in = s.getInputStream();
+            long n = 0;
+            int r;
+            while ((r = in.read(buf)) >= 0) {
+                md.update(buf, 0, r);
+                n += r;
+            }
+            sender.join(TRANSFER_LIMIT.toMillis());
+            assertTrue(!sender.isAlive(), "the host's sender did not finish" + context());
+            received = n;
+            sha = HexFormat.of().formatHex(md.digest());
+        }
+        assertTrue(blaster.waitFor(60, TimeUnit.SECONDS), "the guest's end did not finish" + context());
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        Matcher m = RESULT.matcher(guest.log("guest-blaster"));
+        assertTrue(m.find(), "the guest's end printed no result" + context());
+        assertEquals(bytes, Long.parseLong(m.group(1)), "bytes the guest received");
+        assertEquals(SeededChunks.sha256(hostSeed, bytes), m.group(2), "sha256 in the guest");
+        assertEquals(bytes, received, "bytes the host received");
+        assertEquals(SeededChunks.sha256(guestSeed, bytes), sha, "sha256 on the host");
+        double mb = bytes / 1e6;
+        System.out.printf("forward: %d MiB each way at once through one forward in %.2f s: %.1f MB/s per direction,"
+                + " %.1f MB/s total, sha256 equal at both ends%n", bytes >> 20, seconds, mb / seconds, 2 * mb / seconds);
+    }
+
+    private static void send(Socket s, long bytes, long seed) {
+        try {
+            OutputStream out = s.getOutputStream();
+            byte[] buf = new byte[SeededChunks.CHUNK];
+            for (long i = 0; i < bytes / SeededChunks.CHUNK; i++) {
+                SeededChunks.chunk(seed, i, buf);
+                out.write(buf);
+            }
+            s.shutdownOutput();
+        } catch (IOException e) {
+            // The reader then sees the connection end early and the byte counts differ: the assertion reports it.
+            System.out.println("host sender failed: " + e);
+        }
+    }
+}
