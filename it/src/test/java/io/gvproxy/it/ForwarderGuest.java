@@ -111,9 +111,20 @@ final class ForwarderGuest implements AutoCloseable {
         ForwarderNamespace.stop(forwarder);
     }
 
-    /** gvforwarder's and the spawned programs' logs, for failure messages. */
+    /** Frames the kernel dropped on tap0 because gvforwarder did not read them in time (/sys tx_dropped). */
+    long tapTxDropped() {
+        ForwarderNamespace.Result r = ns.exec("cat", "/sys/class/net/tap0/statistics/tx_dropped");
+        assertTrue(r.ok(), "tx_dropped: " + r);
+        return Long.parseLong(r.output().strip());
+    }
+
+    /** gvforwarder's and the spawned programs' logs and the guest's drop counters, for failure messages. */
     String logs() {
-        StringBuilder text = new StringBuilder("\n--- gvforwarder.log ---\n").append(ForwarderNamespace.read(forwarderLog))
+        StringBuilder text = new StringBuilder("\n--- tap0 and TCP counters in the guest ---\n")
+                .append(ns.exec("ip", "-s", "link", "show", "dev", "tap0").output())
+                .append(ns.exec("nstat", "-az", "TcpExtListenOverflows", "TcpExtListenDrops", "TcpExtTCPReqQFullDrop",
+                        "TcpRetransSegs", "TcpExtTCPSynRetrans").output())
+                .append("\n--- gvforwarder.log ---\n").append(ForwarderNamespace.read(forwarderLog))
                 .append("\n--- udhcpc.leases ---\n").append(ForwarderNamespace.read(runDir.resolve("udhcpc.leases")));
         try (var logs = Files.list(runDir)) {
             for (Path p : logs.filter(f -> f.toString().endsWith(".log")).sorted().toList()) {

@@ -27,10 +27,13 @@ class UdpForwardDnsIT {
         NetnsRig rig = NetnsRig.require("busybox", "dig", "curl");
         Path runDir = rig.runDir("udp-forward-dns");
         int hostPort = FreePort.loopbackTcpAndUdp();
+        int apiPort = FreePort.loopback();
         try (ShortTempDir sockets = ShortTempDir.create()) {
             Path api = sockets.resolve("api.sock");
-            try (GvproxyProcess gvproxy = GvproxyProcess.start(rig.gvproxyJar(), runDir,
-                    new Listener.UnixSocket(api), List.of("-listen", "unix://" + api, "-ssh-port", "-1"));
+            List<String> flags = List.of("-listen", "unix://" + api, "-listen", "tcp://127.0.0.1:" + apiPort,
+                    "-ssh-port", "-1");
+            try (GvproxyProcess gvproxy = GvproxyProcess.start(rig.gvproxyJar(), runDir, new Listener.UnixSocket(api),
+                    flags);
                  ForwarderGuest guest = ForwarderGuest.start(rig, runDir, api)) {
                 guest.spawn("guest-dns", "LISTENING", ForwarderGuest.testMain(FakeDnsServer.class, "0.0.0.0",
                         Integer.toString(GUEST_DNS_PORT)));
@@ -44,6 +47,9 @@ class UdpForwardDnsIT {
                 assertEquals("[{\"local\":\"127.0.0.1:" + hostPort + "\",\"remote\":\"" + remote
                         + "\",\"protocol\":\"tcp\"},{\"local\":\"127.0.0.1:" + hostPort + "\",\"remote\":\"" + remote
                         + "\",\"protocol\":\"udp\"}]\n", all);
+                // -listen is repeatable and every listener serves the same API.
+                assertEquals(all, HostCommand.text(List.of("curl", "-sS", "--max-time", "10",
+                        "http://127.0.0.1:" + apiPort + "/services/forwarder/all")));
 
                 Supplier<String> context = () -> "\n--- gvproxy.log ---\n" + gvproxy.logText() + guest.logs();
                 Dig.Answer a = dig(hostPort, FakeDnsServer.ZONE, "A", context);
