@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.Random;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
@@ -41,8 +42,8 @@ import org.junit.jupiter.api.TestInstance;
  * gvforwarder ({@link ForwarderGuest}), servers in it on the kernel's TCP. {@code it.forward.connections} (1,000)
  * connections are open through one forward at once, each echoed by the guest with the right bytes; and
  * {@code it.forward.megabytes} (1,024 MiB) go each way at once over one forwarded connection with the sender's
- * SHA-256 at both ends. Times and throughput are printed. Also the static {@code -ssh-port} forward and a unix
- * socket forward, into the same guest.
+ * SHA-256 at both ends. Times and throughput are printed. Also the static {@code -ssh-port} forward, a unix socket
+ * forward and a {@code :PORT} (all interfaces) forward into the same guest's port 22.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ForwardVolumeIT {
@@ -78,6 +79,7 @@ class ForwardVolumeIT {
         ForwarderNamespace.Result qlen = guest.namespace().exec("ip", "link", "set", "dev", "tap0", "txqueuelen",
                 "20000");
         assertTrue(qlen.ok(), "txqueuelen: " + qlen);
+        guest.spawn("guest-port22-echo", "LISTENING", ForwarderGuest.testMain(ParallelEchoServer.class, "22"));
     }
 
     @AfterAll
@@ -174,7 +176,6 @@ class ForwardVolumeIT {
      */
     @Test
     void theSshPortForwardAndAUnixSocketForwardReachTheGuestsPort22() throws Exception {
-        guest.spawn("guest-port22-echo", "LISTENING", ForwarderGuest.testMain(ParallelEchoServer.class, "22"));
         String sshForward = "{\"local\":\"127.0.0.1:" + sshPort + "\",\"remote\":\"" + Rig.GUEST_IP
                 + ":22\",\"protocol\":\"tcp\"}";
         assertTrue(ApiCurl.get(api, "/services/forwarder/all").body().contains(sshForward), "the -ssh-port forward");
@@ -195,8 +196,35 @@ class ForwardVolumeIT {
         assertEquals(200, ApiCurl.post(api, "/services/forwarder/unexpose", "{\"local\":\"" + unixLocal
                 + "\",\"protocol\":\"unix\"}").status());
         assertTrue(!Files.exists(unixLocal, LinkOption.NOFOLLOW_LINKS), "unexpose removes the socket file");
-        guest.awaitLine("guest-port22-echo", "open=0 peak=1 served=2 failed=0", Duration.ofSeconds(30), null,
-                this::context);
+    }
+
+    /** As upstream, a host-API {@code local} of {@code :PORT} listens on the wildcard address (IPv4 and IPv6). */
+    @Test
+    void aColonPortForwardListensOnAllInterfaces() throws Exception {
+        int port = FreePort.loopback();
+        ApiCurl.Response r = ApiCurl.post(api, "/services/forwarder/expose", "{\"local\":\":" + port
+                + "\",\"remote\":\"" + Rig.GUEST_IP + ":22\"}");
+        assertEquals(200, r.status(), "expose :" + port + ": " + r);
+        try {
+            String hex = String.format(Locale.ROOT, ":%04X", port);
+            List<String> listening = new ArrayList<>();
+            for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
+                if (Files.exists(Path.of(table))) {
+                    Files.readAllLines(Path.of(table)).stream().map(l -> l.strip().split("\\s+"))
+                            .filter(f -> f.length > 3 && f[1].endsWith(hex) && f[3].equals("0A"))
+                            .forEach(f -> listening.add(f[1]));
+                }
+            }
+            assertTrue(listening.stream().anyMatch(a -> a.matches("0+" + hex)),
+                    "a wildcard listener on port " + port + ": " + listening);
+            byte[] data = "through a :port forward".getBytes(StandardCharsets.US_ASCII);
+            try (SocketChannel c = SocketChannel.open(new InetSocketAddress("127.0.0.1", port))) {
+                assertArrayEquals(data, echo(c, data), "echo through the :port forward" + context());
+            }
+        } finally {
+            assertEquals(200, ApiCurl.post(api, "/services/forwarder/unexpose", "{\"local\":\":" + port + "\"}")
+                    .status());
+        }
     }
 
     /** Writes {@code data}, half-closes and reads to end of stream. */

@@ -1,10 +1,21 @@
 package io.gvproxy.it;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
@@ -12,7 +23,9 @@ import org.junit.jupiter.api.Test;
 /**
  * A UDP forward to a DNS server in a real guest, queried with dig from the host: gvproxy exposes host
  * 127.0.0.1:P/udp (and, on the same port, P/tcp: the forward table is keyed by protocol and local address) to
- * 192.168.127.2:53 in the guest, where {@link FakeDnsServer} answers with the guest kernel's UDP and TCP.
+ * 192.168.127.2:53 in the guest, where {@link FakeDnsServer} answers with the guest kernel's UDP and TCP. The same
+ * server is also asked through {@code /tunnel} on the {@code -services} socket, and the forward list is read over a
+ * second {@code -listen} (tcp).
  *
  * <p>The guest is a network namespace joined by our gvforwarder, not a QEMU guest: Debian's busybox has no DNS
  * server applet, a responder compiled at test time would need gcc, which CI does not install, and a TCG boot
@@ -30,8 +43,9 @@ class UdpForwardDnsIT {
         int apiPort = FreePort.loopback();
         try (ShortTempDir sockets = ShortTempDir.create()) {
             Path api = sockets.resolve("api.sock");
+            Path services = sockets.resolve("services.sock");
             List<String> flags = List.of("-listen", "unix://" + api, "-listen", "tcp://127.0.0.1:" + apiPort,
-                    "-ssh-port", "-1");
+                    "-services", "unix://" + services, "-ssh-port", "-1");
             try (GvproxyProcess gvproxy = GvproxyProcess.start(rig.gvproxyJar(), runDir, new Listener.UnixSocket(api),
                     flags);
                  ForwarderGuest guest = ForwarderGuest.start(rig, runDir, api)) {
@@ -70,8 +84,9 @@ class UdpForwardDnsIT {
                 assertTrue(truncated.records().isEmpty() && udpOnly.matches("(?s).*;; flags:[a-z ]* tc[ ;].*"),
                         "over UDP alone the answer is truncated:\n" + udpOnly);
 
+                assertTunnelledQueryAnswered(services, context);
                 // The guest's server logs its counters: proof that the answers came from inside the guest.
-                guest.awaitLine("guest-dns", "queries=6 tcp=1 truncated=2", Duration.ofSeconds(10), null, context);
+                guest.awaitLine("guest-dns", "queries=7 tcp=2 truncated=2", Duration.ofSeconds(10), null, context);
 
                 assertEquals(200, ApiCurl.post(api, "/services/forwarder/unexpose", "{\"local\":\"127.0.0.1:"
                         + hostPort + "\",\"protocol\":\"udp\"}").status());
@@ -81,6 +96,35 @@ class UdpForwardDnsIT {
                 System.out.println("udp forward: dig A, TXT, NXDOMAIN and a truncated answer retried over the tcp"
                         + " forward, all from the guest's DNS server at " + remote);
             }
+        }
+    }
+
+    /**
+     * {@code /tunnel} on the {@code -services} socket to the guest's port 53: after the raw {@code OK}, one DNS query
+     * in TCP framing (RFC 1035 4.2.2) and its answer, the A record of {@link FakeDnsServer#ZONE}.
+     */
+    private static void assertTunnelledQueryAnswered(Path services, Supplier<String> context) throws IOException {
+        ByteArrayOutputStream query = new ByteArrayOutputStream();
+        query.writeBytes(new byte[] {0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0});
+        for (String label : FakeDnsServer.ZONE.split("\\.")) {
+            query.write(label.length());
+            query.writeBytes(label.getBytes(StandardCharsets.US_ASCII));
+        }
+        query.writeBytes(new byte[] {0, 0, 1, 0, 1});
+        try (SocketChannel c = SocketChannel.open(UnixDomainSocketAddress.of(services))) {
+            OutputStream out = Channels.newOutputStream(c);
+            out.write(("POST /tunnel?ip=" + Rig.GUEST_IP + "&port=" + GUEST_DNS_PORT + " HTTP/1.1\r\nHost: x\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            DataInputStream in = new DataInputStream(Channels.newInputStream(c));
+            assertEquals("OK", new String(in.readNBytes(2), StandardCharsets.US_ASCII), "tunnel" + context.get());
+            out.write(new byte[] {(byte) (query.size() >> 8), (byte) query.size()});
+            out.write(query.toByteArray());
+            byte[] response = in.readNBytes(in.readUnsignedShort());
+            assertEquals(0x1234, ((response[0] & 0xFF) << 8) | (response[1] & 0xFF), "response id");
+            assertEquals(0, response[3] & 0x0F, "rcode");
+            byte[] a = InetAddress.ofLiteral(FakeDnsServer.A).getAddress();
+            assertArrayEquals(a, Arrays.copyOfRange(response, response.length - 4, response.length),
+                    "the answer's address");
         }
     }
 
