@@ -94,7 +94,8 @@ class UdpForwardDnsIT {
                         FakeDnsServer.ZONE, "A"));
                 assertTrue(!gone.contains("->>HEADER<<-"), "no answer once the UDP forward is gone:\n" + gone);
                 System.out.println("udp forward: dig A, TXT, NXDOMAIN and a truncated answer retried over the tcp"
-                        + " forward, all from the guest's DNS server at " + remote);
+                        + " forward, and a query through /tunnel on -services, all from the guest's DNS server at "
+                        + remote);
             }
         }
     }
