@@ -280,12 +280,7 @@ class ForwardVolumeIT {
 
     private static void send(Socket s, long bytes, long seed) {
         try {
-            OutputStream out = s.getOutputStream();
-            byte[] buf = new byte[SeededChunks.CHUNK];
-            for (long i = 0; i < bytes / SeededChunks.CHUNK; i++) {
-                SeededChunks.chunk(seed, i, buf);
-                out.write(buf);
-            }
+            SeededChunks.write(s.getOutputStream(), seed, bytes);
             s.shutdownOutput();
         } catch (IOException e) {
             // The reader then sees the connection end early and the byte counts differ: the assertion reports it.
