@@ -43,7 +43,8 @@ import org.junit.jupiter.api.TestInstance;
  * connections are open through one forward at once, each echoed by the guest with the right bytes; and
  * {@code it.forward.megabytes} (1,024 MiB) go each way at once over one forwarded connection with the sender's
  * SHA-256 at both ends. Times and throughput are printed. Also the static {@code -ssh-port} forward, a unix socket
- * forward and a {@code :PORT} (all interfaces) forward into the same guest's port 22.
+ * forward and a {@code :PORT} (all interfaces) forward into the same guest's port 22, and the API the guest
+ * itself sees on gateway:80.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ForwardVolumeIT {
@@ -225,6 +226,49 @@ class ForwardVolumeIT {
             assertEquals(200, ApiCurl.post(api, "/services/forwarder/unexpose", "{\"local\":\":" + port + "\"}")
                     .status());
         }
+    }
+
+    /**
+     * The API inside the VM on gateway:80, asked by the guest's kernel with curl: only the forwarder is there
+     * (/connect, /stats and /tunnel are 404), an expose with an empty remote host gets the guest's address and
+     * carries host bytes to the guest's port 22, and an all-interfaces or unix expose is refused with 403.
+     */
+    @Test
+    void theGuestsApiOnGateway80ServesOnlyTheForwarder() throws Exception {
+        String gw = "http://" + Rig.GATEWAY_IP;
+        for (String path : List.of("/connect", "/stats", "/tunnel?ip=" + Rig.GUEST_IP + "&port=22")) {
+            assertEquals("404", fromGuest("-X", "POST", "-o", "/dev/null", "-w", "%{http_code}", gw + path),
+                    path + " from the guest" + context());
+        }
+        int port = FreePort.loopback();
+        String exposed = "{\"local\":\"127.0.0.1:" + port + "\",\"remote\":\":22\"}";
+        assertEquals("200", fromGuest("-o", "/dev/null", "-w", "%{http_code}", "-d", exposed,
+                gw + "/services/forwarder/expose"), "expose from the guest" + context());
+        String listed = fromGuest(gw + "/services/forwarder/all");
+        assertTrue(listed.contains("{\"local\":\"127.0.0.1:" + port + "\",\"remote\":\"" + Rig.GUEST_IP
+                + ":22\",\"protocol\":\"tcp\"}"), "the empty remote host is the guest's address: " + listed);
+        byte[] data = "exposed by the guest".getBytes(StandardCharsets.US_ASCII);
+        try (SocketChannel c = SocketChannel.open(new InetSocketAddress("127.0.0.1", port))) {
+            assertArrayEquals(data, echo(c, data), "echo through the guest's forward" + context());
+        }
+        assertEquals("200", fromGuest("-o", "/dev/null", "-w", "%{http_code}", "-d",
+                "{\"local\":\"127.0.0.1:" + port + "\"}", gw + "/services/forwarder/unexpose"));
+        for (String refused : List.of("{\"local\":\":" + port + "\",\"remote\":\":22\"}",
+                "{\"local\":\"/tmp/gvproxy-guest.sock\",\"remote\":\"tcp://" + Rig.GUEST_IP
+                        + ":22\",\"protocol\":\"unix\"}")) {
+            assertEquals("403", fromGuest("-o", "/dev/null", "-w", "%{http_code}", "-d", refused,
+                    gw + "/services/forwarder/expose"), refused);
+        }
+        assertTrue(!Files.exists(Path.of("/tmp/gvproxy-guest.sock")), "the guest made no host file");
+    }
+
+    /** curl run by the guest's kernel (in the namespace): its stdout. */
+    private String fromGuest(String... args) {
+        List<String> command = new ArrayList<>(List.of("curl", "-sS", "--max-time", "10"));
+        command.addAll(List.of(args));
+        ForwarderNamespace.Result r = guest.namespace().exec(command.toArray(String[]::new));
+        assertTrue(r.ok(), String.join(" ", command) + ": " + r + context());
+        return r.output();
     }
 
     /** Writes {@code data}, half-closes and reads to end of stream. */
