@@ -31,7 +31,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * whatever EDNS size the client offers (a server may always truncate sooner), so clients must retry over TCP.
  * It only answers; it never contacts anything.
  */
-final class FakeDnsServer implements AutoCloseable {
+public final class FakeDnsServer implements AutoCloseable {
     static final String ZONE = "fwd.gvproxy.test";
     static final String A = "198.51.100.7";
     static final String AAAA = "2001:db8::7";
@@ -71,12 +71,20 @@ final class FakeDnsServer implements AutoCloseable {
     final AtomicInteger truncated = new AtomicInteger();
 
     FakeDnsServer() {
+        this(null);
+    }
+
+    /**
+     * UDP and TCP on {@code bind} (its port must be free for both), or on one ephemeral loopback port when null.
+     */
+    FakeDnsServer(InetSocketAddress bind) {
         DatagramChannel u = null;
         ServerSocketChannel t = null;
         // The TCP port must equal the UDP one; another process may hold it, so try a few ephemeral ports.
-        for (int attempt = 0; attempt < 10 && t == null; attempt++) {
+        for (int attempt = 0; attempt < (bind == null ? 10 : 1) && t == null; attempt++) {
             try {
-                u = DatagramChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+                u = DatagramChannel.open().bind(bind != null ? bind
+                        : new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
                 t = ServerSocketChannel.open().bind(u.getLocalAddress());
             } catch (IOException e) {
                 closeQuietly(u);
@@ -84,12 +92,35 @@ final class FakeDnsServer implements AutoCloseable {
             }
         }
         if (t == null) {
-            throw new IllegalStateException("no loopback port free for both UDP and TCP");
+            throw new IllegalStateException(bind == null ? "no loopback port free for both UDP and TCP"
+                    : "cannot bind UDP and TCP on " + bind);
         }
         udp = u;
         tcp = t;
         loop = Thread.ofPlatform().daemon().name("fake-dns").start(this::serve);
         acceptor = Thread.ofPlatform().daemon().name("fake-dns-tcp").start(this::acceptTcp);
+    }
+
+    /**
+     * {@code FakeDnsServer ADDRESS PORT}: the same server as a process, for a namespace guest (UdpForwardDnsIT).
+     * Prints {@code LISTENING}, then serves until killed, printing the query counts ({@code queries=N tcp=N
+     * truncated=N}) whenever they change (polled every 100 ms).
+     */
+    public static void main(String[] args) throws InterruptedException {
+        FakeDnsServer server = new FakeDnsServer(new InetSocketAddress(InetAddress.ofLiteral(args[0]),
+                Integer.parseInt(args[1])));
+        System.out.println("LISTENING");
+        System.out.flush();
+        String last = "";
+        while (true) {
+            Thread.sleep(100);
+            String now = "queries=" + server.queries + " tcp=" + server.tcpQueries + " truncated=" + server.truncated;
+            if (!now.equals(last)) {
+                System.out.println(now);
+                System.out.flush();
+                last = now;
+            }
+        }
     }
 
     /** For gvproxy's {@code -dns-server}. */

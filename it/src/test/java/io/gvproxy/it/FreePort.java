@@ -2,6 +2,7 @@ package io.gvproxy.it;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 
@@ -16,5 +17,18 @@ final class FreePort {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** A loopback port that was free for both TCP and UDP a moment ago (a few tries; the race is accepted). */
+    static int loopbackTcpAndUdp() {
+        for (int attempt = 0; attempt < 20; attempt++) {
+            int port = loopback();
+            try (DatagramSocket udp = new DatagramSocket(port, InetAddress.getLoopbackAddress())) {
+                return port;
+            } catch (IOException e) {
+                // Taken for UDP by someone else: pick another.
+            }
+        }
+        throw new IllegalStateException("no loopback port free for both TCP and UDP in 20 tries");
     }
 }

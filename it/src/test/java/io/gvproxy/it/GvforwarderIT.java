@@ -3,7 +3,6 @@ package io.gvproxy.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -26,8 +25,8 @@ import org.junit.jupiter.api.Test;
  * loopback on a plain host).
  */
 class GvforwarderIT {
-    private static final Duration LEASE_LIMIT = Duration.ofSeconds(40);
-    private static final String LEASED_CIDR = Rig.GUEST_IP + "/24";
+    private static final Duration LEASE_LIMIT = ForwarderGuest.LEASE_LIMIT;
+    private static final String LEASED_CIDR = ForwarderGuest.LEASED_CIDR;
     private static final long UPLOAD_BYTES = 100L << 20;
     private static final long UPLOAD_SEED = 100;
     /** Bounds a slow upload on the shared machine; the figure it took is printed. */
@@ -44,7 +43,7 @@ class GvforwarderIT {
         NetnsRig rig = NetnsRig.require("busybox", "ping");
         Path busybox = Rig.onPath("busybox").orElseThrow();
         Path runDir = rig.runDir("gvforwarder");
-        Path bin = dhcpWrapper(runDir, busybox);
+        Path bin = ForwarderGuest.dhcpWrapper(runDir, busybox);
         Path fwdJar = forwarderJar(rig.gvproxyJar());
         try (ShortTempDir sockets = ShortTempDir.create(); ForwarderNamespace ns = ForwarderNamespace.create()) {
             Path api = sockets.resolve("api.sock");
@@ -65,7 +64,7 @@ class GvforwarderIT {
                         + "\n--- udhcpc.leases ---\n" + ForwarderNamespace.read(runDir.resolve("udhcpc.leases"))
                         + "\n--- gvproxy.log ---\n" + ForwarderNamespace.read(runDir.resolve("gvproxy.log"));
 
-                awaitLease(ns, forwarder, context);
+                ForwarderGuest.awaitLease(ns, forwarder, context);
                 assertEquals("-f -q -i tap0 -v", ForwarderNamespace.read(runDir.resolve("udhcpc.args")).strip(),
                         "udhcpc arguments" + context.get());
                 String link = ns.exec("ip", "link", "show", "dev", "tap0").output();
@@ -81,7 +80,7 @@ class GvforwarderIT {
                 assertTrue(exit.clean(), "gvproxy stop: " + exit + context.get());
                 awaitNoLease(ns, context);
                 gvproxy = GvproxyProcess.start(rig.gvproxyJar(), runDir, ready, gvproxyFlags);
-                awaitLease(ns, forwarder, context);
+                ForwarderGuest.awaitLease(ns, forwarder, context);
                 assertPingsGateway(ns, context);
                 String fwdLog = ForwarderNamespace.read(log);
                 assertTrue(count(fwdLog, "Sending post request to /connect") >= 2, "reconnected" + context.get());
@@ -107,7 +106,7 @@ class GvforwarderIT {
         NetnsRig rig = NetnsRig.require("busybox", "ping");
         Path busybox = Rig.onPath("busybox").orElseThrow();
         Path runDir = rig.runDir("gvforwarder-stdio");
-        Path bin = dhcpWrapper(runDir, busybox);
+        Path bin = ForwarderGuest.dhcpWrapper(runDir, busybox);
         Path fwdJar = forwarderJar(rig.gvproxyJar());
         Path gvproxyExe = runDir.resolve("gvproxy");
         Files.writeString(gvproxyExe, "#!/bin/sh\nexec " + GvproxyProcess.testJava() + " -jar " + rig.gvproxyJar()
@@ -127,7 +126,7 @@ class GvforwarderIT {
                         .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile())).start();
                 Supplier<String> context = () -> "\n--- gvforwarder.log (with gvproxy's) ---\n"
                         + ForwarderNamespace.read(log);
-                awaitLease(ns, forwarder, context);
+                ForwarderGuest.awaitLease(ns, forwarder, context);
                 assertPingsGateway(ns, context);
                 ForwarderNamespace.Result dns = ns.exec(busybox.toString(), "nslookup", "host.containers.internal",
                         Rig.GATEWAY_IP);
@@ -172,51 +171,6 @@ class GvforwarderIT {
         }
     }
 
-    /** A bin directory with {@code udhcpc} = busybox udhcpc plus a script that only configures the interface. */
-    private static Path dhcpWrapper(Path runDir, Path busybox) throws IOException {
-        Path bin = Files.createDirectories(runDir.resolve("bin"));
-        Path script = runDir.resolve("udhcpc.script");
-        Files.writeString(script, """
-                #!/bin/sh
-                # udhcpc hook: configure only $interface, in the namespace; never write /etc.
-                case "$1" in
-                  deconfig) BUSYBOX ifconfig "$interface" 0.0.0.0 ;;
-                  bound|renew)
-                    BUSYBOX ifconfig "$interface" "$ip" netmask "$subnet" up
-                    [ -n "$router" ] && ip route replace default via "${router%% *}" dev "$interface"
-                    echo "$1 ip=$ip subnet=$subnet router=$router dns=$dns" >> RUNDIR/udhcpc.leases ;;
-                esac
-                exit 0
-                """.replace("BUSYBOX", busybox.toString()).replace("RUNDIR", runDir.toString()));
-        Path wrapper = bin.resolve("udhcpc");
-        Files.writeString(wrapper, """
-                #!/bin/sh
-                echo "$@" > RUNDIR/udhcpc.args
-                exec BUSYBOX udhcpc -s SCRIPT "$@"
-                """.replace("BUSYBOX", busybox.toString()).replace("RUNDIR", runDir.toString())
-                .replace("SCRIPT", script.toString()));
-        for (Path p : List.of(script, wrapper)) {
-            Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
-        }
-        return bin;
-    }
-
-    private static void awaitLease(ForwarderNamespace ns, Process forwarder, Supplier<String> context)
-            throws InterruptedException {
-        long deadline = System.nanoTime() + LEASE_LIMIT.toNanos();
-        String last = "";
-        while (System.nanoTime() < deadline) {
-            assertTrue(forwarder.isAlive(), "gvforwarder exited with " + exitCode(forwarder) + context.get());
-            ForwarderNamespace.Result addr = ns.exec("ip", "-4", "addr", "show", "dev", "tap0");
-            last = addr.output();
-            if (addr.ok() && last.contains("inet " + LEASED_CIDR + " ")) {
-                return;
-            }
-            TimeUnit.MILLISECONDS.sleep(250);
-        }
-        throw new AssertionError("no " + LEASED_CIDR + " on tap0 within " + LEASE_LIMIT + ": " + last + context.get());
-    }
-
     /** After gvproxy is gone gvforwarder closes the tap, so the namespace loses tap0 and its address. */
     private static void awaitNoLease(ForwarderNamespace ns, Supplier<String> context) throws InterruptedException {
         long deadline = System.nanoTime() + LEASE_LIMIT.toNanos();
@@ -232,10 +186,6 @@ class GvforwarderIT {
     private static void assertPingsGateway(ForwarderNamespace ns, Supplier<String> context) {
         ForwarderNamespace.Result ping = ns.exec("ping", "-c", "5", "-i", "0.2", "-W", "2", Rig.GATEWAY_IP);
         assertTrue(ping.ok() && ping.output().contains(" 0% packet loss"), "ping: " + ping + context.get());
-    }
-
-    private static String exitCode(Process p) {
-        return p.isAlive() ? "(running)" : String.valueOf(p.exitValue());
     }
 
     private static int count(String text, String part) {

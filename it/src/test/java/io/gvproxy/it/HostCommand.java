@@ -16,6 +16,15 @@ final class HostCommand {
     }
 
     static byte[] output(List<String> command) {
+        return run(command, true);
+    }
+
+    /** stdout of {@code command} whatever its exit code (dig exits 9 when no answer came, say). */
+    static String textAllowingFailure(List<String> command) {
+        return new String(run(command, false), java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    private static byte[] run(List<String> command, boolean mustSucceed) {
         Process process;
         try {
             process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
@@ -37,7 +46,7 @@ final class HostCommand {
                 throw new IllegalStateException(command + " did not finish within " + LIMIT);
             }
             reader.join(LIMIT.toMillis());
-            if (process.exitValue() != 0) {
+            if (mustSucceed && process.exitValue() != 0) {
                 throw new IllegalStateException(command + " exited with " + process.exitValue());
             }
             return out.toByteArray();

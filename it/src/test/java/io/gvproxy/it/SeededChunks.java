@@ -1,5 +1,7 @@
 package io.gvproxy.it;
 
+import java.io.IOException;
+import java.io.OutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -38,6 +40,15 @@ final class SeededChunks {
             md.update(buf);
         }
         return HexFormat.of().formatHex(md.digest());
+    }
+
+    /** Writes the first {@code bytes} (a multiple of CHUNK) of the stream for {@code seed} to {@code out}. */
+    static void write(OutputStream out, long seed, long bytes) throws IOException {
+        byte[] buf = new byte[CHUNK];
+        for (long i = 0; i < bytes / CHUNK; i++) {
+            chunk(seed, i, buf);
+            out.write(buf);
+        }
     }
 
     static MessageDigest sha256() {

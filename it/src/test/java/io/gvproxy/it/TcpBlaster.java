@@ -2,7 +2,6 @@ package io.gvproxy.it;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -65,12 +64,7 @@ public final class TcpBlaster {
 
     private static void send(Socket socket, long bytes, long seed) {
         try {
-            OutputStream out = socket.getOutputStream();
-            byte[] buf = new byte[SeededChunks.CHUNK];
-            for (long i = 0; i < bytes / SeededChunks.CHUNK; i++) {
-                SeededChunks.chunk(seed, i, buf);
-                out.write(buf);
-            }
+            SeededChunks.write(socket.getOutputStream(), seed, bytes);
             socket.shutdownOutput();
         } catch (IOException e) {
             System.out.println("SEND FAILED " + e);
