@@ -15,12 +15,13 @@ record HarnessOptions(boolean smoke, int reps, List<String> paths, double foreig
         String title, Path root, Path stateDir, long runId) {
     static final List<String> FULL_PATHS = List.of("veth", "gvproxy-1500", "gvproxy-65520", "slirp4netns", "pasta");
     static final List<String> SMOKE_PATHS = List.of("veth", "gvproxy-1500");
+    static final double DEFAULT_FOREIGN_LIMIT = 25;
 
     static HarnessOptions parse(String[] args) {
         boolean smoke = false;
         Integer reps = null;
         List<String> paths = null;
-        double foreignLimit = 25;
+        double foreignLimit = DEFAULT_FOREIGN_LIMIT;
         Path append = null;
         String title = null;
         Path root = null;
@@ -55,6 +56,24 @@ record HarnessOptions(boolean smoke, int reps, List<String> paths, double foreig
         }
         return new HarnessOptions(smoke, reps != null ? reps : smoke ? 1 : 3, chosen, foreignLimit, append,
                 title != null ? title : smoke ? "net-harness smoke run" : "net-harness run", root, state, runId);
+    }
+
+    /** The user's part of the command line that gives these options (the report names it). */
+    String commandLine() {
+        StringBuilder sb = new StringBuilder("jmh/bin/net-harness");
+        if (smoke) {
+            sb.append(" --smoke");
+        }
+        if (reps != (smoke ? 1 : 3)) {
+            sb.append(" --reps ").append(reps);
+        }
+        if (!paths.equals(smoke ? SMOKE_PATHS : FULL_PATHS)) {
+            sb.append(" --paths ").append(String.join(",", paths));
+        }
+        if (foreignLimit != DEFAULT_FOREIGN_LIMIT) {
+            sb.append(" --foreign-limit ").append(foreignLimit);
+        }
+        return sb.toString();
     }
 
     private static String value(String[] args, int i, String option) {

@@ -13,7 +13,8 @@ import java.util.Locale;
  * gvforwarder at some MTUs, slirp4netns, pasta) it builds a namespace guest, starts host servers on the path's host
  * address, runs guest→host and host→guest TCP (forward and -R), UDP at 500 Mbit/s, request/response and
  * connect+close N times each, and prints the tables of {@link ReportTable}. Exit status 1 when a test failed or a
- * path's process died; in smoke mode also on any connect+close stall or error. Never on speed.
+ * path's process died; in smoke mode also on any stall (a request/response
+ * round trip or a connection that waited more than 1 s) or connect error. Never on speed.
  */
 public final class NetHarness {
     private final HarnessOptions options;
@@ -174,11 +175,12 @@ public final class NetHarness {
                 status = 1;
             }
             if (options.smoke()) {
+                double rrStalls = sum(r.values(TestKind.RR, "stalls"));
                 double stalls = sum(r.values(TestKind.CRR, "stalls"));
                 double errors = sum(r.values(TestKind.CRR, "errors"));
-                if (stalls > 0 || errors > 0) {
-                    log(r.id() + ": connect+close had " + (long) stalls + " stall(s) and " + (long) errors
-                            + " error(s)");
+                if (rrStalls > 0 || stalls > 0 || errors > 0) {
+                    log(r.id() + ": " + (long) rrStalls + " request/response stall(s); connect+close had "
+                            + (long) stalls + " stall(s) and " + (long) errors + " error(s)");
                     status = 1;
                 }
             }

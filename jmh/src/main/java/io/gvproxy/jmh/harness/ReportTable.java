@@ -15,10 +15,10 @@ final class ReportTable {
         PathResult veth = paths.stream().filter(p -> p.id().equals("veth")).findFirst().orElse(null);
         StringBuilder sb = new StringBuilder();
         sb.append("| path | guest→host TCP Gbit/s | host→guest TCP Gbit/s (forward) | host→guest TCP Gbit/s (-R)"
-                + " | RR round trips/s | RR p50 µs | RR p99 µs | connect+close /s | conn stalls per rep"
+                + " | RR round trips/s | RR p50 µs | RR p99 µs | RR stalls per rep | connect+close /s | conn stalls per rep"
                 + " | conn errors per rep | UDP 500M received Mbit/s | UDP loss % | proxy peak RSS MiB"
                 + " | forwarder peak RSS MiB | g2h / veth | h2g / veth | -R / veth | RR / veth | conn / veth |\n");
-        sb.append("|---".repeat(20)).append("|\n");
+        sb.append("|---".repeat(21)).append("|\n");
         for (PathResult p : paths) {
             sb.append("| ").append(p.label());
             cell(sb, p.values(TestKind.TCP_G2H, "gbps"), 3);
@@ -27,6 +27,7 @@ final class ReportTable {
             cell(sb, p.values(TestKind.RR, "rtps"), 0);
             cell(sb, p.values(TestKind.RR, "p50"), 1);
             cell(sb, p.values(TestKind.RR, "p99"), 0);
+            cell(sb, p.values(TestKind.RR, "stalls"), 0);
             cell(sb, p.values(TestKind.CRR, "connps"), 0);
             cell(sb, p.values(TestKind.CRR, "stalls"), 0);
             cell(sb, p.values(TestKind.CRR, "errors"), 0);

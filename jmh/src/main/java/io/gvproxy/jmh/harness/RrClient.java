@@ -5,13 +5,15 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.util.Arrays;
 import java.util.Locale;
 
 /**
  * The guest end of the request/response test, run with {@code ip netns exec}: over one TCP_NODELAY connection,
  * send 1 byte and wait for its echo, for SECONDS after a 0.3 s warm-up. Prints {@code start} when the measured part
- * begins, then {@code result rtt=N seconds=S p50us=X p99us=Y}. A read that waits more than 1 s ends the test with
+ * begins, then {@code result rtt=N seconds=S p50us=X p99us=Y stalls=K}. A round trip that waits more than 1 s for
+ * its echo is a stall (counted, and the wait goes on); one that waits {@value #GIVE_UP_SECONDS} s ends the test with
  * exit code 1.
  *
  * <p>Usage: {@code RrClient HOST PORT SECONDS}.
@@ -19,6 +21,8 @@ import java.util.Locale;
 public final class RrClient {
     private static final long WARMUP_NANOS = 300_000_000L;
     private static final int MAX_SAMPLES = 4_000_000;
+    private static final int GIVE_UP_SECONDS = 10;
+    private static int stalls;
 
     private RrClient() {
     }
@@ -52,15 +56,27 @@ public final class RrClient {
             }
             double seconds = (now - start) / 1e9;
             Arrays.sort(samples, 0, n);
-            System.out.printf(Locale.ROOT, "result rtt=%d seconds=%.4f p50us=%.1f p99us=%.1f%n", n, seconds,
-                    percentile(samples, n, 0.50) / 1e3, percentile(samples, n, 0.99) / 1e3);
+            System.out.printf(Locale.ROOT, "result rtt=%d seconds=%.4f p50us=%.1f p99us=%.1f stalls=%d%n", n,
+                    seconds, percentile(samples, n, 0.50) / 1e3, percentile(samples, n, 0.99) / 1e3, stalls);
         }
     }
 
     private static void roundTrip(InputStream in, OutputStream out) throws IOException {
         out.write(1);
-        if (in.read() < 0) {
-            throw new IOException("the echo server closed the connection");
+        for (int waited = 0; ; waited++) {
+            try {
+                if (in.read() < 0) {
+                    throw new IOException("the echo server closed the connection");
+                }
+                return;
+            } catch (SocketTimeoutException e) {
+                if (waited == 0) {
+                    stalls++;
+                }
+                if (waited + 1 >= GIVE_UP_SECONDS) {
+                    throw new IOException("no echo within " + GIVE_UP_SECONDS + " s", e);
+                }
+            }
         }
     }
 

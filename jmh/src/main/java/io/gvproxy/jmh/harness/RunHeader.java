@@ -25,8 +25,7 @@ record RunHeader(String title, String started, String machine, String software, 
                 .map(t -> t.label() + " " + t.seconds(o.smoke()) + " s").collect(Collectors.joining(", "));
         String method = (o.smoke() ? "smoke mode, " : "") + "median of " + o.reps() + " repetition(s) with min-max; "
                 + durations + (o.smoke() ? "" : "; a repetition whose foreign CPU exceeds " + (int) o.foreignLimit()
-                + " % of one core runs once more") + ". Command: jmh/bin/net-harness"
-                + (o.smoke() ? " --smoke" : "") + ".";
+                + " % of one core runs once more") + ". Command: " + o.commandLine() + ".";
         return new RunHeader(o.title(), started, machine, software, ProcFs.loadAverage(), method);
     }
 

@@ -14,8 +14,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Runs one repetition of one test on a ready path and measures CPU over it. Values by name: {@code gbps} (TCP,
- * receiver), {@code mbps} and {@code loss} (UDP, receiver), {@code rtps}, {@code p50} and {@code p99} (µs, RR),
- * {@code connps}, {@code stalls}, {@code errors} and {@code p50} (connect+close). Every iperf3 server is one-shot
+ * receiver), {@code mbps} and {@code loss} (UDP, receiver), {@code rtps}, {@code p50}, {@code p99} (µs) and
+ * {@code stalls} (RR), {@code connps}, {@code stalls}, {@code errors}, {@code p50} and {@code p99} (connect+close). Every iperf3 server is one-shot
  * ({@code -s -1}) and started for its test, so an aborted test cannot leave a busy server behind.
  */
 final class TestRunner {
@@ -129,11 +129,11 @@ final class TestRunner {
             double secs = Double.parseDouble(fields.get("seconds"));
             values.put("p50", Double.parseDouble(fields.get("p50us")));
             values.put("p99", Double.parseDouble(fields.get("p99us")));
+            values.put("stalls", Double.parseDouble(fields.get("stalls")));
             if (test == TestKind.RR) {
                 values.put("rtps", Double.parseDouble(fields.get("rtt")) / secs);
             } else {
                 values.put("connps", Double.parseDouble(fields.get("ok")) / secs);
-                values.put("stalls", Double.parseDouble(fields.get("stalls")));
                 values.put("errors", Double.parseDouble(fields.get("errors")));
                 if (!"none".equals(fields.get("firsterror"))) {
                     System.err.println("net-harness: " + path.id() + " connect+close first error: "
