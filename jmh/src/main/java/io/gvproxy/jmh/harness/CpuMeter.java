@@ -7,11 +7,10 @@ package io.gvproxy.jmh.harness;
  */
 final class CpuMeter {
     /** Ticks at one moment; the pids are the path's proxy and forwarder (-1: none). */
-    record Sample(long nanos, long proxy, long forwarder, long own, long machine) {
+    record Sample(long nanos, long proxy, long forwarder, long own, ProcFs.MachineTicks machine) {
         static Sample take(long proxyPid, long forwarderPid) {
             return new Sample(System.nanoTime(), proxyPid < 0 ? 0 : ProcFs.cpuTicks(proxyPid),
-                    forwarderPid < 0 ? 0 : ProcFs.cpuTicks(forwarderPid), ProcFs.ownTreeTicks(),
-                    ProcFs.machineBusyTicks());
+                    forwarderPid < 0 ? 0 : ProcFs.cpuTicks(forwarderPid), ProcFs.ownTreeTicks(), ProcFs.machineTicks());
         }
     }
 
@@ -19,7 +18,10 @@ final class CpuMeter {
     record Usage(double proxy, double forwarder, double machine, double foreign) {
         static Usage between(Sample from, Sample to, boolean hasProxy, boolean hasForwarder) {
             double ticks = (to.nanos() - from.nanos()) / 1e9 * ProcFs.TICKS_PER_SECOND;
-            double machine = (to.machine() - from.machine()) / ticks * 100;
+            // The machine's own total is the denominator of its share, so a delay while sampling cannot inflate it.
+            long total = to.machine().total() - from.machine().total();
+            double machine = total <= 0 ? Double.NaN : 100.0 * Runtime.getRuntime().availableProcessors()
+                    * (to.machine().busy() - from.machine().busy()) / total;
             double own = (to.own() - from.own()) / ticks * 100;
             return new Usage(hasProxy ? percent(from.proxy(), to.proxy(), ticks) : Double.NaN,
                     hasForwarder ? percent(from.forwarder(), to.forwarder(), ticks) : Double.NaN, machine,

@@ -10,8 +10,8 @@ import java.util.List;
  * Our gvproxy and gvforwarder, as peer-baseline.md runs upstream's: tap0 in the guest (MAC 5a:94:ef:e4:0c:ee,
  * 192.168.127.2/24, default via 192.168.127.1), {@code gvforwarder -url unix://SOCK -iface tap0 -mtu N -preexisting},
  * {@code gvproxy -listen unix://SOCK -mtu N -ssh-port -1 -egress-allow 127.0.0.0/8} (egress only to loopback), and a
- * port forward 127.0.0.1:P to 192.168.127.2:5201 exposed through the API. Both run as a user would start them:
- * {@code java -jar} with no JVM options.
+ * port forward 127.0.0.1:P to 192.168.127.2:5201 exposed through the API. Both run as a user starts them, through
+ * cli/bin/gvproxy and cli/bin/gvforwarder, so the launchers' JVM defaults are what is measured.
  */
 final class GvproxyPath implements NetPath {
     static final String GUEST_MAC = "5a:94:ef:e4:0c:ee";
@@ -37,16 +37,14 @@ final class GvproxyPath implements NetPath {
         GvproxyPath path = new GvproxyPath(mtu, ns, spawner, FreePort.loopback());
         try {
             Path api = spawner.runDir().resolve("gvproxy-" + mtu + ".sock");
-            path.gvproxy = spawner.start("gvproxy-" + mtu, List.of(tools.java(), "-jar", tools.gvproxyJar(),
-                    "-listen", "unix://" + api, "-mtu", Integer.toString(mtu), "-ssh-port", "-1",
+            path.gvproxy = spawner.start("gvproxy-" + mtu, List.of(tools.gvproxy(), "-listen", "unix://" + api, "-mtu", Integer.toString(mtu), "-ssh-port", "-1",
                     "-egress-allow", "127.0.0.0/8"));
             ns.mustExec("ip", "tuntap", "add", "dev", "tap0", "mode", "tap");
             ns.mustExec("ip", "link", "set", "dev", "tap0", "address", GUEST_MAC, "mtu", Integer.toString(mtu), "up");
             ns.mustExec("ip", "addr", "add", "192.168.127.2/24", "dev", "tap0");
             ns.mustExec("ip", "route", "add", "default", "via", "192.168.127.1", "dev", "tap0");
             Readiness.awaitUnixSocket(api, path.gvproxy, START_LIMIT);
-            path.forwarder = spawner.start("gvforwarder-" + mtu, ns.inside(tools.java(), "-jar",
-                    tools.gvforwarderJar(), "-url", "unix://" + api, "-iface", "tap0", "-mtu", Integer.toString(mtu),
+            path.forwarder = spawner.start("gvforwarder-" + mtu, ns.inside(tools.gvforwarder(), "-url", "unix://" + api, "-iface", "tap0", "-mtu", Integer.toString(mtu),
                     "-preexisting", "-stop-if-exist", "none"));
             Readiness.awaitPing(ns, "192.168.127.1", START_LIMIT);
             UnixRequest.httpPost(api, "/services/forwarder/expose", "{\"local\":\"127.0.0.1:" + path.forwardPort

@@ -52,13 +52,17 @@ final class ProcFs {
         return sum;
     }
 
-    /** Busy ticks of all CPUs together (user, nice, system, irq, softirq; not idle, iowait or steal). */
-    static long machineBusyTicks() {
+    /** Ticks of all CPUs together: busy (user, nice, system, irq, softirq) and total (also idle, iowait, steal). */
+    record MachineTicks(long busy, long total) {
+    }
+
+    static MachineTicks machineTicks() {
         try {
             String first = Files.readAllLines(Path.of("/proc/stat")).getFirst();
             String[] f = first.trim().split("\\s+");
-            return Long.parseLong(f[1]) + Long.parseLong(f[2]) + Long.parseLong(f[3]) + Long.parseLong(f[6])
+            long busy = Long.parseLong(f[1]) + Long.parseLong(f[2]) + Long.parseLong(f[3]) + Long.parseLong(f[6])
                     + Long.parseLong(f[7]);
+            return new MachineTicks(busy, busy + Long.parseLong(f[4]) + Long.parseLong(f[5]) + Long.parseLong(f[8]));
         } catch (IOException e) {
             throw new IllegalStateException("cannot read /proc/stat", e);
         }

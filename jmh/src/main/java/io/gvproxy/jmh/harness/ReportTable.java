@@ -96,6 +96,9 @@ final class ReportTable {
     }
 
     static String fmt(double v, int decimals) {
+        if (Double.isNaN(v)) {
+            return "-";
+        }
         return String.format(Locale.ROOT, "%." + decimals + "f", v);
     }
 
