@@ -5,36 +5,45 @@ import java.net.InetSocketAddress;
 /**
  * One way between a namespace guest and the host, set up and ready: the host servers bind {@link #hostBind}, guest
  * clients dial {@link #hostAlias}, host clients reach the guest's port {@value #GUEST_PORT} at {@link #hostToGuest}.
- * {@link #close} stops its processes and deletes its namespace by their own ids.
+ * The proxy and forwarder processes are null when the path has none. {@link #close} stops them and deletes the
+ * namespace by their own ids, then runs {@code afterClose} (null: nothing).
  */
-interface NetPath extends AutoCloseable {
+record NetPath(String id, Namespace guest, String hostBind, String hostAlias, InetSocketAddress hostToGuest,
+        Spawner spawner, Process proxy, Process forwarder, Runnable afterClose) implements AutoCloseable {
     /** The port of the iperf3 server inside every guest. */
-    int GUEST_PORT = 5201;
+    static final int GUEST_PORT = 5201;
 
-    /** Short name used on the command line, e.g. gvproxy-1500. */
-    String id();
+    long proxyPid() {
+        return proxy == null ? -1 : proxy.pid();
+    }
 
+    long forwarderPid() {
+        return forwarder == null ? -1 : forwarder.pid();
+    }
 
-    Namespace guest();
-
-    /** The address the host servers bind: 127.0.0.1, or the host end of the veth pair. */
-    String hostBind();
-
-    /** The address a guest client dials to reach a host server bound to {@link #hostBind}. */
-    String hostAlias();
-
-    /** Where a host client connects to reach guest port {@value #GUEST_PORT} (a port forward, or the veth peer). */
-    InetSocketAddress hostToGuest();
-
-    /** The userspace proxy's pid, or -1 when the path has none (veth). */
-    long proxyPid();
-
-    /** The guest-side forwarder's pid (our gvforwarder), or -1 when there is none. */
-    long forwarderPid();
-
-    /** Null while every process of the path runs; otherwise which one died. */
-    String deadProcess();
+    /** Null while the path's processes run; otherwise which one died. */
+    String deadProcess() {
+        if (proxy != null && !proxy.isAlive()) {
+            return "the proxy (" + id + ") exited with " + proxy.exitValue();
+        }
+        return forwarder == null || forwarder.isAlive() ? null : "the forwarder exited with " + forwarder.exitValue();
+    }
 
     @Override
-    void close();
+    public void close() {
+        stopAndDelete(spawner, guest, forwarder, proxy);
+        if (afterClose != null) {
+            afterClose.run();
+        }
+    }
+
+    /** Stops the given processes (nulls skipped) in order, then deletes the namespace: also for a half-made path. */
+    static void stopAndDelete(Spawner spawner, Namespace ns, Process... processes) {
+        for (Process p : processes) {
+            if (p != null) {
+                spawner.stop(p);
+            }
+        }
+        ns.close();
+    }
 }

@@ -34,6 +34,17 @@ final class Readiness {
                 () -> ns.exec("ping", "-c", "1", "-W", "1", address).ok());
     }
 
+    /** Until {@code cidr} is on {@code dev} in the guest, as the path's {@code owner} process configures it. */
+    static void awaitAddress(Namespace ns, String dev, String cidr, Process owner, Duration limit) {
+        await(cidr + " on " + dev + " in " + ns.name(), limit, () -> {
+            if (!owner.isAlive()) {
+                throw new IllegalStateException(owner.info().command().orElse("the proxy") + " exited with "
+                        + owner.exitValue());
+            }
+            return ns.exec("ip", "-4", "addr", "show", "dev", dev).output().contains(cidr);
+        });
+    }
+
     static void awaitListening(Process server, int port, Duration limit) {
         await("a server listening on port " + port, limit, () -> {
             if (!server.isAlive()) {
