@@ -18,7 +18,7 @@ final class ReportTable {
                 + " | RR round trips/s | RR p50 µs | RR p99 µs | RR stalls per rep | connect+close /s | conn stalls per rep"
                 + " | conn errors per rep | UDP 500M received Mbit/s | UDP loss % | proxy peak RSS MiB"
                 + " | forwarder peak RSS MiB | g2h / veth | h2g / veth | -R / veth | RR / veth | conn / veth |\n");
-        sb.append("|---".repeat(21)).append("|\n");
+        sb.append("|---".repeat(20)).append("|\n");
         for (PathResult p : paths) {
             sb.append("| ").append(p.label());
             cell(sb, p.values(TestKind.TCP_G2H, "gbps"), 3);
