@@ -7,11 +7,7 @@ import org.junit.jupiter.api.Test;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -23,8 +19,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * changed (nothing to restore) and nothing is pinged outside the namespace. Skipped when not root or without ip.
  */
 class PingSocketTest {
-    private static final AtomicInteger SEQ = new AtomicInteger();
-
     private static long offset(StructLayout l, String field) {
         return new PingSocketAbi(Os.LINUX, l, l, l, 0, 0, 0).offset(l, field);
     }
@@ -96,38 +90,10 @@ class PingSocketTest {
         assertFalse(PingSocket.deniedMessage(Os.MACOS, 13, 0, "").contains("ping_group_range"));
     }
 
-    private static String exec(List<String> cmd, int timeoutSeconds) throws Exception {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        try {
-            if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
-                throw new AssertionError(cmd + " did not finish in " + timeoutSeconds + " s");
-            }
-            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-            if (p.exitValue() != 0) {
-                throw new AssertionError(cmd + " exited " + p.exitValue() + ": " + out);
-            }
-            return out;
-        } finally {
-            p.destroyForcibly();
-        }
-    }
-
     private static void inNamespace(String scenario) throws Exception {
-        boolean ip = Files.isExecutable(Path.of("/usr/sbin/ip")) || Files.isExecutable(Path.of("/sbin/ip"));
-        boolean root = ip && "0".equals(exec(List.of("id", "-u"), 10).trim());
-        Assumptions.assumeTrue(root, "needs root and ip for a network namespace");
-        String ns = "ffmping-" + ProcessHandle.current().pid() + "-" + SEQ.incrementAndGet();
-        exec(List.of("ip", "netns", "add", ns), 10);
-        try {
-            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            String out = exec(List.of("ip", "netns", "exec", ns, java, "--enable-native-access=ALL-UNNAMED",
-                    "-cp", System.getProperty("java.class.path"), PingSocketScenarios.class.getName(), scenario), 120);
-            System.out.print(out);
-            assertTrue(out.contains("scenario " + scenario + " passed"), out);
-        } finally {
-            exec(List.of("ip", "netns", "del", ns), 10);
-        }
-        assertFalse(exec(List.of("ip", "netns", "list"), 10).contains(ns), "namespace " + ns + " removed");
+        Assumptions.assumeTrue(NetnsScenario.hasIp() && NetnsScenario.isRoot(),
+                "needs root and ip for a network namespace");
+        NetnsScenario.run("ffmping", PingSocketScenarios.class, scenario, 120);
     }
 
     @Test

@@ -26,7 +26,7 @@ final class ForwarderGuest implements AutoCloseable {
     private final ForwarderNamespace ns;
     private final Path runDir;
     private final Path forwarderLog;
-    private final List<Process> spawned = new ArrayList<>();
+    private final LoggedProcesses spawned = new LoggedProcesses();
     private Process forwarder;
 
     private ForwarderGuest(ForwarderNamespace ns, Path runDir) {
@@ -47,7 +47,7 @@ final class ForwarderGuest implements AutoCloseable {
                     "PATH=" + bin + ":" + System.getenv().getOrDefault("PATH", ""), GvproxyProcess.testJava(),
                     "-jar", fwdJar.toString(), "-url", "unix://" + api, "-iface", "tap0", "-stop-if-exist", "none",
                     "-mtu", "1500");
-            guest.forwarder = startLogged(command, guest.forwarderLog);
+            guest.forwarder = LoggedProcesses.startUntracked(command, guest.forwarderLog);
             awaitLease(guest.ns, guest.forwarder, guest::logs);
             return guest;
         } catch (RuntimeException | Error | InterruptedException e) {
@@ -76,10 +76,7 @@ final class ForwarderGuest implements AutoCloseable {
      */
     Process spawn(String logName, String readyLine, List<String> command) throws InterruptedException {
         Path log = runDir.resolve(logName + ".log");
-        Process p = startLogged(ns.inside(command.toArray(String[]::new)), log);
-        synchronized (spawned) {
-            spawned.add(p);
-        }
+        Process p = spawned.start(ns.inside(command.toArray(String[]::new)), log);
         awaitLine(logName, readyLine, Duration.ofSeconds(60), p, () -> "");
         return p;
     }
@@ -140,29 +137,11 @@ final class ForwarderGuest implements AutoCloseable {
 
     @Override
     public void close() {
-        List<Process> toStop;
-        synchronized (spawned) {
-            toStop = new ArrayList<>(spawned);
-            spawned.clear();
-        }
-        for (Process p : toStop) {
-            ForwarderNamespace.stop(p);
-        }
+        spawned.stopAll();
         if (forwarder != null) {
             ForwarderNamespace.stop(forwarder);
         }
         ns.close();
-    }
-
-    private static Process startLogged(List<String> command, Path log) {
-        try {
-            Files.writeString(log, "# " + String.join(" ", command) + "\n");
-            return new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-                    .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile())).start();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot start " + command, e);
-        }
     }
 
     /** A bin directory with {@code udhcpc} = busybox udhcpc plus a script that only configures the interface. */

@@ -51,7 +51,7 @@ final class NetnsGuest implements AutoCloseable {
     private final String name;
     private final String namespace;
     private final Path runDir;
-    private final List<Process> spawned = new ArrayList<>();
+    private final LoggedProcesses spawned = new LoggedProcesses();
     private boolean namespaceCreated;
     private Process pump;
     private MacAddress mac;
@@ -131,33 +131,12 @@ final class NetnsGuest implements AutoCloseable {
      * {@code <runDir>/<name>.<logName>.log}; {@link #close} kills it if it is still running.
      */
     Process spawn(String logName, String... command) {
-        List<String> full = inNamespace(command);
-        Path log = runDir.resolve(name + "." + logName + ".log");
-        try {
-            Files.writeString(log, "# " + String.join(" ", full) + "\n");
-            Process process = new ProcessBuilder(full).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-                    .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
-                    .start();
-            synchronized (spawned) {
-                spawned.add(process);
-            }
-            return process;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot start " + full, e);
-        }
+        return spawned.start(inNamespace(command), runDir.resolve(name + "." + logName + ".log"));
     }
 
     @Override
     public void close() {
-        List<Process> toStop;
-        synchronized (spawned) {
-            toStop = new ArrayList<>(spawned);
-            spawned.clear();
-        }
-        for (Process p : toStop) {
-            stop(p);
-        }
+        spawned.stopAll();
         if (pump != null) {
             try {
                 // EOF on its stdin makes the pump close both links and exit by itself.

@@ -58,6 +58,15 @@ public final class ArpResolver implements ArpReplyListener {
     }
 
     /**
+     * The MAC of {@code ip}: the one the TCP stack already knows (learned from the guest's traffic or an earlier
+     * resolution), so a known guest costs no ARP round trip; otherwise as {@link #resolve}.
+     */
+    public MacAddress macOf(int ip, long timeoutMillis) throws IOException {
+        MacAddress known = stack.knownNeighbor(ip);
+        return known != null ? known : resolve(ip, timeoutMillis);
+    }
+
+    /**
      * Resolves {@code ip} and teaches the TCP stack its MAC; waits at most {@code timeoutMillis}. Concurrent calls
      * for one address share the requests.
      */

@@ -6,7 +6,6 @@ import io.gvproxy.core.tcpip.TcpStream;
 
 import java.io.IOException;
 import java.net.BindException;
-import java.net.NoRouteToHostException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -36,22 +35,15 @@ public final class GuestDialer {
      */
     public TcpStream dial(int ip, int port, long timeoutMillis) throws IOException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
-        MacAddress mac = null;
+        MacAddress mac = arp.macOf(ip, timeoutMillis);
         TcpStream stream = null;
         BindException lastBind = null;
         for (int i = 0; i < PORT_TRIES && stream == null; i++) {
             int src = FIRST_EPHEMERAL + Math.floorMod(nextPort.getAndIncrement(), EPHEMERAL_COUNT);
             try {
-                stream = mac == null ? stack.connect(gatewayIp, src, ip, port) : stack.connect(gatewayIp, src, ip,
-                        port, mac);
+                stream = stack.connect(gatewayIp, src, ip, port, mac);
             } catch (BindException e) {
                 lastBind = e;
-            } catch (NoRouteToHostException e) {
-                if (mac != null) {
-                    throw e;
-                }
-                mac = arp.resolve(ip, timeoutMillis);
-                i--;
             }
         }
         if (stream == null) {

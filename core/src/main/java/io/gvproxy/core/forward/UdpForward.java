@@ -100,7 +100,7 @@ final class UdpForward implements AutoCloseable {
         }
         MacAddress mac;
         try {
-            mac = arp.resolve(guestIp, 1000);
+            mac = arp.macOf(guestIp, 1000);
         } catch (IOException e) {
             log.accept("udp forward: " + e.getMessage());
             return null;

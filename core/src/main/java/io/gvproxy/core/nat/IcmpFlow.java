@@ -2,34 +2,29 @@ package io.gvproxy.core.nat;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One guest echo flow and its host echo socket. A platform thread (the socket's receive blocks natively, which
  * would hold a virtual thread's carrier) waits for replies and errors and hands them to the NAT; it also ends the
  * flow once nothing passed either way for the idle timeout (its wait is the time left).
  */
-final class IcmpFlow {
-    final IcmpFlowKey key;
+final class IcmpFlow extends BoundedFlowTable.Flow<IcmpFlowKey> {
     final long guestMac;
     final int hostIp;
     private final IcmpNat nat;
     private final EchoSocket socket;
     private final long idleNanos;
     private final int capacity;
-    private final AtomicBoolean closed = new AtomicBoolean();
-    volatile long lastActive;
 
-    IcmpFlow(IcmpNat nat, IcmpFlowKey key, long guestMac, int hostIp, EchoSocket socket, long idleNanos,
-             int capacity) {
+    IcmpFlow(IcmpNat nat, BoundedFlowTable<IcmpFlowKey, IcmpFlow> table, IcmpFlowKey key, long guestMac, int hostIp,
+             EchoSocket socket, long idleNanos, int capacity) {
+        super(table, key);
         this.nat = nat;
-        this.key = key;
         this.guestMac = guestMac;
         this.hostIp = hostIp;
         this.socket = socket;
         this.idleNanos = idleNanos;
         this.capacity = capacity;
-        this.lastActive = System.nanoTime();
     }
 
     void start() {
@@ -50,7 +45,7 @@ final class IcmpFlow {
     private void readReplies() {
         EchoMessage message = new EchoMessage(capacity);
         try {
-            while (!closed.get()) {
+            while (!isClosed()) {
                 long left = lastActive + idleNanos - System.nanoTime();
                 if (left <= 0) {
                     nat.idleClosed.increment();
@@ -67,14 +62,8 @@ final class IcmpFlow {
         close();
     }
 
-    void close() {
-        if (closed.compareAndSet(false, true)) {
-            socket.close();
-            nat.ended(this);
-        }
-    }
-
-    boolean isClosed() {
-        return closed.get();
+    @Override
+    void release() {
+        socket.close();
     }
 }

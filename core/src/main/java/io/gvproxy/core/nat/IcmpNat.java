@@ -16,7 +16,6 @@ import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The gateway's ICMP handler for everything but echo requests to the gateway IP: guest echo requests to other
@@ -47,10 +46,8 @@ public final class IcmpNat implements Ipv4Handler, AutoCloseable {
     private final IcmpToGuest toGuest;
     private final int subnetBroadcast;
     private final long idleNanos;
-    private final int maxFlows;
     private final int capacity;
-    private final ConcurrentHashMap<IcmpFlowKey, IcmpFlow> flows = new ConcurrentHashMap<>();
-    private final Object admission = new Object();
+    private final BoundedFlowTable<IcmpFlowKey, IcmpFlow> flows;
     private volatile boolean closed;
 
     private final Counter requests;
@@ -58,10 +55,7 @@ public final class IcmpNat implements Ipv4Handler, AutoCloseable {
     private final Counter replies;
     private final Counter unreachableRelayed;
     private final Counter timeExceededRelayed;
-    private final Counter opened;
     final Counter idleClosed;
-    private final Counter evicted;
-    private final Counter active;
     private final Counter malformed;
     private final Counter badChecksum;
     private final Counter notEcho;
@@ -92,17 +86,15 @@ public final class IcmpNat implements Ipv4Handler, AutoCloseable {
         this.toGuest = new IcmpToGuest(pool, output, gatewayMac);
         this.subnetBroadcast = subnetBroadcast;
         this.idleNanos = limits.idleTimeout().toNanos();
-        this.maxFlows = limits.maxFlows();
         this.capacity = Math.max(Icmpv4Packet.HEADER_LENGTH, pool.frameCapacity());
         this.requests = counters.counter("nat.icmp.echo_requests");
         this.sent = counters.counter("nat.icmp.requests_sent");
         this.replies = counters.counter("nat.icmp.replies_to_guest");
         this.unreachableRelayed = counters.counter("nat.icmp.unreachable_relayed");
         this.timeExceededRelayed = counters.counter("nat.icmp.time_exceeded_relayed");
-        this.opened = counters.counter("nat.icmp.flows_opened");
+        this.flows = new BoundedFlowTable<>(limits.maxFlows(), counters.counter("nat.icmp.flows_opened"),
+                counters.counter("nat.icmp.evicted"), counters.counter("nat.icmp.active"));
         this.idleClosed = counters.counter("nat.icmp.idle_closed");
-        this.evicted = counters.counter("nat.icmp.evicted");
-        this.active = counters.counter("nat.icmp.active");
         this.malformed = counters.counter("nat.icmp.malformed");
         this.badChecksum = counters.counter("nat.icmp.bad_checksum");
         this.notEcho = counters.counter("nat.icmp.not_echo");
@@ -194,44 +186,17 @@ public final class IcmpNat implements Ipv4Handler, AutoCloseable {
             openErrors.increment();
             return null;
         }
-        IcmpFlow flow = new IcmpFlow(this, key, guestMac, hostIp, socket, idleNanos, capacity);
-        IcmpFlow raced;
-        synchronized (admission) {
-            raced = flows.get(key);
-            if (raced == null || raced.isClosed()) {
-                raced = null;
-                if (flows.size() >= maxFlows) {
-                    evictLongestIdle();
-                }
-                flows.put(key, flow);
-                active.increment();
-            }
-        }
+        IcmpFlow flow = new IcmpFlow(this, flows, key, guestMac, hostIp, socket, idleNanos, capacity);
+        IcmpFlow raced = flows.admit(flow);
         if (raced != null) {
             socket.close();
             return raced;
         }
-        opened.increment();
         flow.start();
         if (closed) {
             flow.close();
         }
         return flow;
-    }
-
-    /** Under the admission lock, only when the table is full: a scan is fine at that rate. */
-    private void evictLongestIdle() {
-        IcmpFlow oldest = null;
-        for (IcmpFlow f : flows.values()) {
-            if (oldest == null || f.lastActive - oldest.lastActive < 0) {
-                oldest = f;
-            }
-        }
-        if (oldest != null) {
-            evicted.increment();
-            flows.remove(oldest.key, oldest);
-            oldest.close();
-        }
     }
 
     /** On the flow's reader thread. */
@@ -276,12 +241,6 @@ public final class IcmpNat implements Ipv4Handler, AutoCloseable {
         }
     }
 
-    /** Every admitted flow ends here once, whether it left the table by itself or was evicted. */
-    void ended(IcmpFlow flow) {
-        flows.remove(flow.key, flow);
-        active.add(-1);
-    }
-
     /** Flows open now. */
     public int activeFlows() {
         return flows.size();
@@ -291,8 +250,6 @@ public final class IcmpNat implements Ipv4Handler, AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        for (IcmpFlow f : flows.values()) {
-            f.close();
-        }
+        flows.closeAll();
     }
 }

@@ -7,32 +7,28 @@ import java.net.PortUnreachableException;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One guest 4-tuple and its connected host socket. A virtual thread reads the host's replies and sends each to
  * the guest from the address the guest wrote to; it also ends the flow when no datagram passed either way for
  * the idle timeout (its read timeout is the time left).
  */
-final class UdpFlow {
+final class UdpFlow extends BoundedFlowTable.Flow<UdpFlowKey> {
     /** The largest UDP payload over IPv4. */
     private static final int MAX_DATAGRAM = 65507;
 
-    final UdpFlowKey key;
     final long guestMac;
     private final UdpNat nat;
     private final DatagramChannel channel;
     private final long idleNanos;
-    private final AtomicBoolean closed = new AtomicBoolean();
-    volatile long lastActive;
 
-    UdpFlow(UdpNat nat, UdpFlowKey key, long guestMac, DatagramChannel channel, long idleNanos) {
+    UdpFlow(UdpNat nat, BoundedFlowTable<UdpFlowKey, UdpFlow> table, UdpFlowKey key, long guestMac,
+            DatagramChannel channel, long idleNanos) {
+        super(table, key);
         this.nat = nat;
-        this.key = key;
         this.guestMac = guestMac;
         this.channel = channel;
         this.idleNanos = idleNanos;
-        this.lastActive = System.nanoTime();
     }
 
     void start() {
@@ -59,7 +55,7 @@ final class UdpFlow {
         DatagramPacket p = new DatagramPacket(buf, buf.length);
         MemorySegment whole = MemorySegment.ofArray(buf);
         try {
-            while (!closed.get()) {
+            while (!isClosed()) {
                 long left = lastActive + idleNanos - System.nanoTime();
                 if (left <= 0) {
                     nat.idleClosed.increment();
@@ -84,18 +80,12 @@ final class UdpFlow {
         close();
     }
 
-    void close() {
-        if (closed.compareAndSet(false, true)) {
-            try {
-                channel.close();
-            } catch (IOException e) {
-                // nothing more to release
-            }
-            nat.ended(this);
+    @Override
+    void release() {
+        try {
+            channel.close();
+        } catch (IOException e) {
+            // nothing more to release
         }
-    }
-
-    boolean isClosed() {
-        return closed.get();
     }
 }

@@ -15,7 +15,6 @@ import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
 import java.nio.channels.DatagramChannel;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The UDP dispatcher's fallback: guest datagrams to addresses other than the gateway's services go out through
@@ -34,11 +33,9 @@ public final class UdpNat implements UdpService, AutoCloseable {
     private final PortUnreachableSender icmp;
     private final int subnetBroadcast;
     private final long idleNanos;
-    private final ConcurrentHashMap<UdpFlowKey, UdpFlow> flows = new ConcurrentHashMap<>();
-    private final Object admission = new Object();
+    private final BoundedFlowTable<UdpFlowKey, UdpFlow> flows;
     private volatile boolean closed;
 
-    private final Counter opened;
     private final Counter toHost;
     private final Counter toGuest;
     private final Counter broadcast;
@@ -48,10 +45,8 @@ public final class UdpNat implements UdpService, AutoCloseable {
     private final Counter openErrors;
     private final Counter sendErrors;
     final Counter idleClosed;
-    private final Counter evicted;
     private final Counter portUnreachable;
     private final Counter shutdown;
-    private final Counter active;
 
     /**
      * @param sender          sends replies to guests
@@ -67,7 +62,6 @@ public final class UdpNat implements UdpService, AutoCloseable {
         this.icmp = new PortUnreachableSender(pool, output, gatewayMac);
         this.subnetBroadcast = subnetBroadcast;
         this.idleNanos = config.udpIdleTimeout().toNanos();
-        this.opened = counters.counter("nat.udp.flows_opened");
         this.toHost = counters.counter("nat.udp.datagrams_to_host");
         this.toGuest = counters.counter("nat.udp.datagrams_to_guest");
         this.broadcast = counters.counter("nat.udp.broadcast");
@@ -77,10 +71,10 @@ public final class UdpNat implements UdpService, AutoCloseable {
         this.openErrors = counters.counter("nat.udp.open_errors");
         this.sendErrors = counters.counter("nat.udp.send_errors");
         this.idleClosed = counters.counter("nat.udp.idle_closed");
-        this.evicted = counters.counter("nat.udp.evicted");
         this.portUnreachable = counters.counter("nat.udp.port_unreachable");
         this.shutdown = counters.counter("nat.udp.shutdown");
-        this.active = counters.counter("nat.udp.active");
+        this.flows = new BoundedFlowTable<>(config.maxUdpFlows(), counters.counter("nat.udp.flows_opened"),
+                counters.counter("nat.udp.evicted"), counters.counter("nat.udp.active"));
     }
 
     @Override
@@ -134,44 +128,17 @@ public final class UdpNat implements UdpService, AutoCloseable {
             openErrors.increment();
             return null;
         }
-        UdpFlow flow = new UdpFlow(this, key, guestMac, ch, idleNanos);
-        UdpFlow raced;
-        synchronized (admission) {
-            raced = flows.get(key);
-            if (raced == null || raced.isClosed()) {
-                raced = null;
-                if (flows.size() >= config.maxUdpFlows()) {
-                    evictLongestIdle();
-                }
-                flows.put(key, flow);
-                active.increment();
-            }
-        }
+        UdpFlow flow = new UdpFlow(this, flows, key, guestMac, ch, idleNanos);
+        UdpFlow raced = flows.admit(flow);
         if (raced != null) {
             closeChannel(ch);
             return raced;
         }
-        opened.increment();
         flow.start();
         if (closed) {
             flow.close();
         }
         return flow;
-    }
-
-    /** Runs under the admission lock, only when the table is full: a scan is fine at that rate. */
-    private void evictLongestIdle() {
-        UdpFlow oldest = null;
-        for (UdpFlow f : flows.values()) {
-            if (oldest == null || f.lastActive - oldest.lastActive < 0) {
-                oldest = f;
-            }
-        }
-        if (oldest != null) {
-            evicted.increment();
-            flows.remove(oldest.key, oldest);
-            oldest.close();
-        }
     }
 
     void reply(UdpFlow flow, MemorySegment payload) {
@@ -187,12 +154,6 @@ public final class UdpNat implements UdpService, AutoCloseable {
         icmp.send(flow.guestMac, k.guestIp(), k.guestPort(), k.destinationIp(), k.destinationPort());
     }
 
-    /** Every admitted flow ends here once, whether it left the table by itself or was evicted. */
-    void ended(UdpFlow flow) {
-        flows.remove(flow.key, flow);
-        active.add(-1);
-    }
-
     /** Flows open now. */
     public int activeFlows() {
         return flows.size();
@@ -202,9 +163,7 @@ public final class UdpNat implements UdpService, AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        for (UdpFlow f : flows.values()) {
-            f.close();
-        }
+        flows.closeAll();
     }
 
     private static void closeChannel(DatagramChannel ch) {

@@ -106,6 +106,12 @@ public final class TcpStack implements Ipv4Handler, AutoCloseable {
         neighbors.learn(ip, mac.bits());
     }
 
+    /** The MAC the stack last saw or was told for {@code ip}, or null if it knows none. */
+    public MacAddress knownNeighbor(int ip) {
+        long mac = neighbors.lookup(ip);
+        return mac < 0 ? null : new MacAddress(mac);
+    }
+
     /**
      * Opens a connection from {@code srcIp:srcPort} (normally the gateway's address) to a guest, whose MAC must
      * have been learned. The handshake runs in the background: see {@link TcpStream#awaitConnected}.
