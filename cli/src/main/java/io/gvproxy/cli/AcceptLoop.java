@@ -1,40 +1,41 @@
 package io.gvproxy.cli;
 
+import io.gvproxy.cli.http.StreamAcceptor;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.nio.channels.ByteChannel;
 import java.nio.channels.ClosedChannelException;
-import java.nio.channels.SocketChannel;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Accepts VM connections on a virtual thread and runs each on its own virtual thread, up to {@code maxPeers} at
- * once; further connections are closed at once. A single-peer loop (QEMU) thus refuses a second VM while one is
- * connected, and accepts again once it disconnects.
+ * Accepts VM connections on one thread and runs each on its own thread, up to {@code maxPeers} at once; further
+ * connections are closed at once. A single-peer loop (QEMU) thus refuses a second VM while one is connected, and
+ * accepts again once it disconnects. The threads are virtual, or platform ones for an acceptor whose channels block
+ * in native calls (vsock).
  */
 final class AcceptLoop implements AutoCloseable {
     @FunctionalInterface
     interface PeerHandler {
-        void handle(SocketChannel channel, String peerName) throws IOException;
+        void handle(ByteChannel channel, String peerName) throws IOException;
     }
 
     private final String kind;
-    private final BoundServerSocket socket;
+    private final StreamAcceptor acceptor;
+    private final SocketAddress localAddress;
     private final int maxPeers;
     private final PeerHandler handler;
     private final LogrusLogger log;
-    private final Set<SocketChannel> active = new HashSet<>();
-    private final AtomicLong connections = new AtomicLong();
+    private final Set<ByteChannel> active = new HashSet<>();
     private volatile boolean closed;
     private volatile Runnable onAcceptFailure = () -> { };
     private Thread acceptThread;
 
-    AcceptLoop(String kind, BoundServerSocket socket, int maxPeers, PeerHandler handler, LogrusLogger log) {
+    AcceptLoop(String kind, OpenedAcceptor listener, int maxPeers, PeerHandler handler, LogrusLogger log) {
         this.kind = kind;
-        this.socket = socket;
+        this.acceptor = listener.acceptor();
+        this.localAddress = listener.address();
         this.maxPeers = maxPeers;
         this.handler = handler;
         this.log = log;
@@ -46,15 +47,15 @@ final class AcceptLoop implements AutoCloseable {
     }
 
     void start() {
-        log.info("listening " + kind + " on " + socket.url());
-        acceptThread = Thread.ofVirtual().name(kind + "-accept").start(this::acceptAll);
+        log.info("listening " + kind + " on " + acceptor.address());
+        acceptThread = acceptor.threads().name(kind + "-accept").start(this::acceptAll);
     }
 
     private void acceptAll() {
         while (!closed) {
-            SocketChannel ch;
+            StreamAcceptor.Accepted a;
             try {
-                ch = socket.channel().accept();
+                a = acceptor.accept();
             } catch (ClosedChannelException e) {
                 return;
             } catch (IOException e) {
@@ -67,7 +68,11 @@ final class AcceptLoop implements AutoCloseable {
                 sleepQuietly(100);
                 continue;
             }
-            String peer = peerName(ch);
+            if (a == null) {
+                continue;
+            }
+            ByteChannel ch = a.channel();
+            String peer = a.peer();
             synchronized (active) {
                 if (closed) {
                     closeQuietly(ch);
@@ -81,11 +86,11 @@ final class AcceptLoop implements AutoCloseable {
                 }
                 active.add(ch);
             }
-            Thread.ofVirtual().name(kind + "-" + peer).start(() -> serve(ch, peer));
+            acceptor.threads().name(kind + "-" + peer).start(() -> serve(ch, peer));
         }
     }
 
-    private void serve(SocketChannel ch, String peer) {
+    private void serve(ByteChannel ch, String peer) {
         log.info(kind + ": VM connected: " + peer);
         try {
             handler.handle(ch, peer);
@@ -107,27 +112,15 @@ final class AcceptLoop implements AutoCloseable {
         }
     }
 
-    private String peerName(SocketChannel ch) {
-        long n = connections.incrementAndGet();
-        try {
-            if (ch.getRemoteAddress() instanceof InetSocketAddress a) {
-                return a.getAddress().getHostAddress() + ":" + a.getPort();
-            }
-        } catch (IOException e) {
-            // Fall through to the numbered name.
-        }
-        return socket.url() + "#" + n;
-    }
-
-    /** Stops accepting, closes the listener (removing its socket file) and every open VM connection. */
+    /** Stops accepting, closes the listener (removing a socket file) and every open VM connection. */
     @Override
     public void close() {
-        List<SocketChannel> open;
+        List<ByteChannel> open;
         synchronized (active) {
             closed = true;
             open = List.copyOf(active);
         }
-        socket.close();
+        acceptor.close();
         open.forEach(AcceptLoop::closeQuietly);
         if (acceptThread != null) {
             try {
@@ -138,8 +131,8 @@ final class AcceptLoop implements AutoCloseable {
         }
     }
 
-    SocketAddress localAddressOrThrow() throws IOException {
-        return socket.localAddress();
+    SocketAddress localAddress() {
+        return localAddress;
     }
 
     int activeCount() {
@@ -156,7 +149,7 @@ final class AcceptLoop implements AutoCloseable {
         }
     }
 
-    private static void closeQuietly(SocketChannel ch) {
+    private static void closeQuietly(ByteChannel ch) {
         try {
             ch.close();
         } catch (IOException e) {

@@ -3,12 +3,7 @@ package io.gvproxy.cli;
 import io.gvproxy.cli.http.HttpLimits;
 import io.gvproxy.cli.http.HttpServer;
 import io.gvproxy.cli.http.Router;
-import io.gvproxy.cli.http.SocketChannelAcceptor;
-import java.io.IOException;
 import java.net.SocketAddress;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
-import java.nio.file.attribute.UserPrincipal;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -26,22 +21,9 @@ final class ApiListeners implements AutoCloseable {
 
     /** Binds {@code url} (a unix socket file gets mode 0600) and starts serving {@code router} on it. */
     void listen(String kind, ListenUrl url, Router router) throws StartupException {
-        BoundServerSocket sock = BoundServerSocket.bind(url, log);
-        UserPrincipal owner = null;
-        SocketAddress address;
-        try {
-            address = sock.localAddress();
-            if (url.scheme() == ListenUrl.Scheme.UNIX) {
-                // The file is ours (just created), so its owner is the user this process runs as.
-                owner = Files.getOwner(url.path(), LinkOption.NOFOLLOW_LINKS);
-            }
-        } catch (IOException e) {
-            sock.close();
-            throw new StartupException("listen " + url + ": " + StartupException.reason(e));
-        }
-        HttpServer server = new HttpServer(kind, new SocketChannelAcceptor(sock.channel(), url.toString(), owner,
-                sock::close, log), router, HttpLimits.DEFAULT, log);
-        endpoints.add(new Endpoint(kind, url, address, server));
+        OpenedAcceptor opened = OpenedAcceptor.bind(url, true, log);
+        HttpServer server = new HttpServer(kind, opened.acceptor(), router, HttpLimits.DEFAULT, log);
+        endpoints.add(new Endpoint(kind, url, opened.address(), server));
         server.start();
         log.info("listening " + url);
     }

@@ -26,13 +26,11 @@ final class BoundServerSocket implements AutoCloseable {
     private static final int S_IFMT = 0170000;
     private static final int S_IFSOCK = 0140000;
 
-    private final ListenUrl url;
     private final ServerSocketChannel channel;
     private final Path file;
     private final Object fileKey;
 
-    private BoundServerSocket(ListenUrl url, ServerSocketChannel channel, Path file, Object fileKey) {
-        this.url = url;
+    private BoundServerSocket(ServerSocketChannel channel, Path file, Object fileKey) {
         this.channel = channel;
         this.file = file;
         this.fileKey = fileKey;
@@ -59,7 +57,7 @@ final class BoundServerSocket implements AutoCloseable {
             // With the usual umask the fresh socket is not writable by others, so no one can connect before this.
             Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
             Object key = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
-            return new BoundServerSocket(url, ch, path, key);
+            return new BoundServerSocket(ch, path, key);
         } catch (IOException | UnsupportedOperationException e) {
             closeQuietly(ch);
             if (bound) {
@@ -111,15 +109,11 @@ final class BoundServerSocket implements AutoCloseable {
             // Go sets SO_REUSEADDR on listeners, so a restart right after a crash can rebind at once.
             ch.setOption(StandardSocketOptions.SO_REUSEADDR, true);
             ch.bind(address);
-            return new BoundServerSocket(url, ch, null, null);
+            return new BoundServerSocket(ch, null, null);
         } catch (IOException e) {
             closeQuietly(ch);
             throw new StartupException(prefix + "bind: " + StartupException.reason(e));
         }
-    }
-
-    ListenUrl url() {
-        return url;
     }
 
     ServerSocketChannel channel() {

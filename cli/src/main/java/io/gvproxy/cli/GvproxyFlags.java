@@ -24,7 +24,8 @@ public final class GvproxyFlags {
                 .string("deviceIP", "", "Guest (device) IP address (default: second usable address of the subnet)")
                 .string("hostIP", "", "Virtual host IP address, NAT'd to 127.0.0.1 (default: last usable address"
                         + " of the subnet)")
-                .string("listen-vpnkit", "", "VPNKit socket to be used by Hyperkit (unix:// or tcp:// URL)")
+                .string("listen-vpnkit", "", "VPNKit socket to be used by Hyperkit (unix://, tcp:// or vsock://"
+                        + " URL)")
                 .string("listen-qemu", "", "Socket to be used by Qemu (unix:// or tcp:// URL)")
                 .string("listen-bess", "", "unixpacket socket to be used by Bess-compatible applications")
                 .string("listen-stdio", "", "accept stdio pipe (any non-empty value, conventionally \"accept\")")

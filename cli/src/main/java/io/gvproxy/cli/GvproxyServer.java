@@ -71,12 +71,12 @@ public final class GvproxyServer implements AutoCloseable {
             openForwards(options);
             openApi(options, handler);
             if (options.vpnkit().isPresent()) {
-                BoundServerSocket sock = bindVmListener(options.vpnkit().get());
+                OpenedAcceptor sock = bindVmListener(options.vpnkit().get());
                 vpnkit = new AcceptLoop("vpnkit", sock, MAX_VPNKIT_CONNECTIONS, handler::vpnkit, log);
                 loops.add(vpnkit);
             }
             if (options.qemu().isPresent()) {
-                BoundServerSocket sock = bindVmListener(options.qemu().get());
+                OpenedAcceptor sock = bindVmListener(options.qemu().get());
                 qemu = new AcceptLoop("qemu", sock, 1, handler::qemu, log);
                 loops.add(qemu);
             }
@@ -148,9 +148,9 @@ public final class GvproxyServer implements AutoCloseable {
         }
     }
 
-    private BoundServerSocket bindVmListener(ListenUrl url) throws StartupException {
+    private OpenedAcceptor bindVmListener(ListenUrl url) throws StartupException {
         try {
-            return BoundServerSocket.bind(url, log);
+            return OpenedAcceptor.bind(url, false, log);
         } catch (StartupException e) {
             hypervisorError();
             throw e;
@@ -199,8 +199,8 @@ public final class GvproxyServer implements AutoCloseable {
         }
     }
 
-    public Optional<SocketAddress> qemuAddress() throws IOException {
-        return qemu == null ? Optional.empty() : Optional.of(qemu.localAddressOrThrow());
+    public Optional<SocketAddress> qemuAddress() {
+        return qemu == null ? Optional.empty() : Optional.of(qemu.localAddress());
     }
 
     /** The bound -listen endpoints, in command-line order. */
@@ -212,8 +212,9 @@ public final class GvproxyServer implements AutoCloseable {
         return api == null ? Optional.empty() : api.addresses("services").stream().findFirst();
     }
 
-    public Optional<SocketAddress> vpnkitAddress() throws IOException {
-        return vpnkit == null ? Optional.empty() : Optional.of(vpnkit.localAddressOrThrow());
+    /** A {@link VsockSocketAddress} for a vsock listener. */
+    public Optional<SocketAddress> vpnkitAddress() {
+        return vpnkit == null ? Optional.empty() : Optional.of(vpnkit.localAddress());
     }
 
     /** Number of VM connections currently being served on the bess listener (0 or 1). */

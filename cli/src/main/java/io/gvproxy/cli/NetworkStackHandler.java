@@ -18,7 +18,6 @@ import io.gvproxy.ffm.PingSocketFactory;
 import java.io.IOException;
 import java.nio.channels.ByteChannel;
 import java.nio.channels.ReadableByteChannel;
-import java.nio.channels.SocketChannel;
 import java.nio.channels.WritableByteChannel;
 import java.security.SecureRandom;
 import java.util.Map;
@@ -107,12 +106,12 @@ public final class NetworkStackHandler implements VmConnectionHandler {
     }
 
     @Override
-    public void qemu(SocketChannel channel, String peerName) throws IOException {
+    public void qemu(ByteChannel channel, String peerName) throws IOException {
         serve("qemu", peerName, StreamLink.of("qemu", channel, StreamFraming.QEMU, network.counters()));
     }
 
     @Override
-    public void vpnkit(SocketChannel channel, String peerName) throws IOException {
+    public void vpnkit(ByteChannel channel, String peerName) throws IOException {
         MacAddress mac = VpnkitHandshake.accept(channel, vpnkitMacs, network.config().mtu(), random);
         log.info("vpnkit: handshake with " + peerName + " done, MAC " + mac);
         String name = "vpnkit." + vpnkitIds.incrementAndGet();

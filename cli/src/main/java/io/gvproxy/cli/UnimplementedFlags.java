@@ -15,7 +15,7 @@ public final class UnimplementedFlags {
     private UnimplementedFlags() {
     }
 
-    /** The one-line error for the first unimplemented flag that was given, or for a vsock:// listener. */
+    /** The one-line error for the first unimplemented flag that was given. */
     public static Optional<String> check(GvproxyOptions options) {
         for (String name : NAMES) {
             if (options.explicitFlags().contains(name)) {
@@ -24,15 +24,6 @@ public final class UnimplementedFlags {
         }
         if (!options.forwards().isEmpty()) {
             return Optional.of("forwards (SSH unix socket forwarding) in the config file is not implemented yet");
-        }
-        if (options.listen().stream().anyMatch(u -> u.scheme() == ListenUrl.Scheme.VSOCK)) {
-            return Optional.of("flag -listen with a vsock:// address is not implemented yet");
-        }
-        if (options.services().map(u -> u.scheme() == ListenUrl.Scheme.VSOCK).orElse(false)) {
-            return Optional.of("flag -services with a vsock:// address is not implemented yet");
-        }
-        if (options.vpnkit().map(u -> u.scheme() == ListenUrl.Scheme.VSOCK).orElse(false)) {
-            return Optional.of("flag -listen-vpnkit with a vsock:// address is not implemented yet");
         }
         return Optional.empty();
     }

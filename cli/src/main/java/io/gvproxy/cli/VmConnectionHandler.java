@@ -7,20 +7,23 @@ import io.gvproxy.core.stats.Counters;
 import java.io.IOException;
 import java.nio.channels.ByteChannel;
 import java.nio.channels.ReadableByteChannel;
-import java.nio.channels.SocketChannel;
 import java.nio.channels.WritableByteChannel;
 
 /**
- * Receives the VM connections gvproxy accepts. Each method runs on its own virtual thread and blocks for the whole
+ * Receives the VM connections gvproxy accepts. Each method runs on its own thread and blocks for the whole
  * life of that VM connection; when it returns or throws, gvproxy closes the channel(s). At shutdown gvproxy closes
  * the channels, which makes blocked reads and writes fail; implementations should then return promptly.
  */
 public interface VmConnectionHandler extends AutoCloseable {
     /** A QEMU {@code -netdev stream/socket} peer (4-byte big-endian length framing). Only one at a time. */
-    void qemu(SocketChannel channel, String peerName) throws IOException;
+    void qemu(ByteChannel channel, String peerName) throws IOException;
 
-    /** A VPNKit/HyperKit peer (handshake, then 2-byte little-endian length framing). Many at once. */
-    void vpnkit(SocketChannel channel, String peerName) throws IOException;
+    /**
+     * A VPNKit/HyperKit peer (handshake, then 2-byte little-endian length framing). Many at once. A vsock peer's
+     * channel blocks in native calls: it arrives on a platform thread, and the link's reader and writer are the
+     * switch's platform threads.
+     */
+    void vpnkit(ByteChannel channel, String peerName) throws IOException;
 
     /**
      * A BESS peer on {@code -listen-bess} (one SOCK_SEQPACKET message per frame). Only one at a time; the link's

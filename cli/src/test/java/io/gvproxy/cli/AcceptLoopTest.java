@@ -21,7 +21,7 @@ class AcceptLoopTest {
         LogrusLogger log = new LogrusLogger(logBytes, false, LogrusLogger.Level.INFO, Clock.systemUTC());
         RecordingHandler handler = new RecordingHandler();
         Path sock = dir.resolve("v.sock");
-        BoundServerSocket bound = BoundServerSocket.bind(ListenUrl.parse("unix://" + sock), log);
+        OpenedAcceptor bound = OpenedAcceptor.bind(ListenUrl.parse("unix://" + sock), false, log);
         try (AcceptLoop loop = new AcceptLoop("vpnkit", bound, 2, handler::vpnkit, log)) {
             loop.start();
             SocketChannel a = TestClients.connect(sock);

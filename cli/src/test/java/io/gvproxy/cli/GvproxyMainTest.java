@@ -144,17 +144,13 @@ class GvproxyMainTest {
     }
 
     @Test
-    void vsockVpnkitIsNotImplemented() {
-        assertOneLineError(run("-listen-vpnkit", "vsock://:1024"), 2,
-                "flag -listen-vpnkit with a vsock:// address is not implemented yet");
-    }
-
-    @Test
-    void vsockApiListenersAreNotImplemented() {
-        assertOneLineError(run("-listen", "unix:///run/a.sock", "-listen", "vsock://:1024"), 2,
-                "flag -listen with a vsock:// address is not implemented yet");
-        assertOneLineError(run("-services", "vsock://2:1025"), 2,
-                "flag -services with a vsock:// address is not implemented yet");
+    void vsockListenersPassTheUnimplementedCheck() throws Exception {
+        GoFlags flags = GvproxyFlags.define();
+        for (List<String> args : List.of(List.of("-listen", "vsock://:1024"), List.of("-services", "vsock://2:1025"),
+                List.of("-listen-vpnkit", "vsock://4294967295:1024"))) {
+            GvproxyOptions options = GvproxyOptionsValidator.validate(flags.parse(args), List.of());
+            assertEquals(java.util.Optional.empty(), UnimplementedFlags.check(options), args.toString());
+        }
     }
 
     @Test

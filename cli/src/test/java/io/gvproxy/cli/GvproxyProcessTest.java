@@ -47,9 +47,9 @@ class GvproxyProcessTest {
 
     private Process start(String mainClass, String... args) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-cp",
+                "-Xshare:auto", "-XX:TieredStopAtLevel=1", "--enable-native-access=ALL-UNNAMED", "-cp",
                 String.join(File.pathSeparator, codeSource(GvproxyMain.class), codeSource(RecordingGvproxyMain.class),
-                        codeSource(Ipv4.class), codeSource(io.gvproxy.ffm.PingSocketFactory.class),
+                        codeSource(Ipv4.class), codeSource(io.gvproxy.ffm.VsockListener.class),
                         codeSource(com.google.gson.Gson.class)),
                 mainClass));
         cmd.addAll(List.of(args));
@@ -132,9 +132,29 @@ class GvproxyProcessTest {
 
     @Test
     void unimplementedFlagExitsTwo() throws Exception {
-        Process p = gvproxy("-listen", "vsock://:1024");
+        Path key = Files.writeString(dir.resolve("id_ed25519"), "key");
+        Process p = gvproxy("-forward-sock", "/a", "-forward-dest", "/b", "-forward-user", "u", "-forward-identity",
+                key.toString());
         assertEquals(2, exitStatus(p));
-        assertEquals("flag -listen with a vsock:// address is not implemented yet\n", stderr());
+        assertEquals("flag -forward-sock is not implemented yet\n", stderr());
+    }
+
+    @Test
+    void vsockListenersStartAndExitZeroOnSigterm() throws Exception {
+        VsockListenersTest.requireVsock();
+        // Random ports: vsock ports are machine-wide and other test runs may hold some.
+        java.util.Random random = new java.util.Random();
+        String api = "vsock://:" + (40_000 + random.nextInt(20_000));
+        String vpnkit = "vsock://:" + (60_001 + random.nextInt(20_000));
+        Process p = gvproxy("-listen", api, "-listen-vpnkit", vpnkit);
+        TestClients.await("listening log lines", () -> stderrQuietly().contains("listening vpnkit on " + vpnkit)
+                || !p.isAlive());
+        String text = stderrQuietly();
+        assertTrue(text.contains("msg=\"listening " + api + "\""), text);
+        assertTrue(text.contains("msg=\"listening vpnkit on " + vpnkit + "\""), text);
+        p.destroy();
+        assertEquals(0, exitStatus(p), stderr());
+        assertTrue(stderr().contains("signal caught: SIGTERM"), stderr());
     }
 
     @Test

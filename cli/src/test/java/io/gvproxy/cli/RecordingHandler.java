@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.nio.channels.ByteChannel;
 import java.nio.ByteBuffer;
 import java.nio.channels.ReadableByteChannel;
-import java.nio.channels.SocketChannel;
 import java.nio.channels.WritableByteChannel;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -25,14 +24,14 @@ class RecordingHandler implements VmConnectionHandler {
     volatile boolean failNextWithRuntimeException;
 
     @Override
-    public void qemu(SocketChannel channel, String peerName) throws IOException {
+    public void qemu(ByteChannel channel, String peerName) throws IOException {
         calls.add(new Call("qemu", peerName));
         maybeFail();
         echo(channel, channel);
     }
 
     @Override
-    public void vpnkit(SocketChannel channel, String peerName) throws IOException {
+    public void vpnkit(ByteChannel channel, String peerName) throws IOException {
         calls.add(new Call("vpnkit", peerName));
         maybeFail();
         echo(channel, channel);

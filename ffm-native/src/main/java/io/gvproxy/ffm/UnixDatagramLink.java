@@ -27,9 +27,15 @@ import java.util.concurrent.locks.LockSupport;
  * <p>An oversized datagram is detected with MSG_TRUNC on Linux; macOS documents MSG_TRUNC only as an
  * output flag of recvmsg, so there a longer datagram may arrive cut to the frame buffer (size frame buffers for the largest frame).
  *
- * <p>Sends use MSG_DONTWAIT: a full peer queue (EAGAIN, ENOBUFS on macOS) is waited out with poll plus a
- * bounded backoff (Linux reports an unconnected datagram socket writable even while the peer's queue is
- * full, so the wait sleeps the remainder rather than spinning), then the frame is dropped. Counters under
+ * <p>Sends use MSG_DONTWAIT: a full peer queue (EAGAIN, ENOBUFS on macOS) is waited out with a bounded
+ * backoff, then the frame is dropped. Linux reports an unconnected datagram socket writable even while the
+ * peer's queue is full, so on Linux the wait polls a second socket connected to the peer (poll on a connected
+ * datagram socket waits for room in the peer's queue) after the link's own socket (room in our send buffer),
+ * and retries as soon as both are ready. The link's own socket stays unconnected, unlike upstream's: Linux
+ * refuses datagrams from any other sender to a connected one (EPERM) and drops its queue when it is
+ * disconnected, so a VM restarted at a new address could not reach us. Where that waiter cannot be had
+ * (another OS, or a peer connected to us, whose queue never makes us wait) the wait sleeps the remainder of
+ * each step rather than spinning. Counters under
  * {@code <prefix>}: {@code rx_truncated}, {@code rx_runt}, {@code rx_unbound_sender},
  * {@code rx_foreign_sender}, {@code peer_relearned}, {@code tx_no_peer}, {@code tx_peer_gone},
  * {@code tx_too_large}, {@code tx_queue_full}.
@@ -50,6 +56,7 @@ public final class UnixDatagramLink implements Link {
     private static final ValueLayout.OfInt MAGIC = ValueLayout.JAVA_INT_UNALIGNED.withOrder(java.nio.ByteOrder.BIG_ENDIAN);
 
     private final Path path;
+    private final Platform platform;
     private final FdHandle handle;
     private final SockaddrUn un;
     private final OsConstants k;
@@ -60,6 +67,10 @@ public final class UnixDatagramLink implements Link {
     private final MemorySegment pollFd;
     private final MemorySegment head;
     private volatile DatagramPeer peer;
+    // Sender-owned: the socket connected to waiterPeer that waitWritable polls, -1 if none could be had; closed
+    // by the handle once no thread uses the link.
+    private volatile int waiterFd = -1;
+    private DatagramPeer waiterPeer;
 
     private final Counter rxTruncated;
     private final Counter rxRunt;
@@ -73,7 +84,8 @@ public final class UnixDatagramLink implements Link {
 
     private UnixDatagramLink(Path path, int fd, Platform p, Counters counters, String prefix) {
         this.path = path;
-        this.handle = new FdHandle(fd);
+        this.platform = p;
+        this.handle = new FdHandle(fd, this::closeWaiter);
         this.un = p.sockaddrUn();
         this.k = p.constants();
         Arena arena = Arena.ofAuto();
@@ -252,7 +264,7 @@ public final class UnixDatagramLink implements Link {
                         txQueueFull.increment();
                         return;
                     }
-                    waitWritable(fd, 1 << attempt);
+                    waitWritable(fd, p, 1 << attempt);
                     continue;
                 }
                 throw LibC.error("sendto", e);
@@ -262,15 +274,64 @@ public final class UnixDatagramLink implements Link {
         }
     }
 
-    /** Waits {@code millis} for the socket to become writable, never less: see the class comment. */
-    private void waitWritable(int fd, int millis) throws NativeException {
+    /**
+     * Waits at most {@code millis} for room in our send buffer and in the peer's queue; without a waiter socket,
+     * exactly {@code millis} (see the class comment).
+     */
+    private void waitWritable(int fd, DatagramPeer p, int millis) throws NativeException {
         long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
         PollFd.set(pollFd, 0, fd, OsConstants.POLLOUT);
         LibC.check("poll", LibC.pollRaw(pollFd, 1, millis));
+        int waiter = waiterFor(p);
+        if (waiter >= 0) {
+            // Rounded up, so that a peer that never reads costs the whole step, as without a waiter.
+            int left = (int) Math.max(0, (end - System.nanoTime() + 999_999) / 1_000_000);
+            PollFd.set(pollFd, 0, waiter, OsConstants.POLLOUT);
+            LibC.check("poll", LibC.pollRaw(pollFd, 1, left));
+            return;
+        }
         long left;
         while ((left = end - System.nanoTime()) > 0 && handle.isOpen()) {
             LockSupport.parkNanos(left);
         }
+    }
+
+    /** The waiter socket for {@code p}, connected on first need; -1 where it cannot be had. Sender thread only. */
+    private int waiterFor(DatagramPeer p) {
+        if (p == waiterPeer) {
+            return waiterFd;
+        }
+        closeWaiter();
+        waiterPeer = p;
+        if (platform.os() != Os.LINUX) {
+            return -1;
+        }
+        int w;
+        try {
+            w = UnixSockets.open(platform, k.sockDgram(), true);
+        } catch (NativeException e) {
+            return -1;
+        }
+        // Fails with EPERM when the peer is connected to us: then its queue never holds our sends back.
+        if (LibC.connectRaw(w, p.addr, p.addrLen) < 0) {
+            LibC.closeQuietly(w);
+            return -1;
+        }
+        waiterFd = w;
+        return w;
+    }
+
+    private void closeWaiter() {
+        int w = waiterFd;
+        waiterFd = -1;
+        if (w >= 0) {
+            LibC.closeQuietly(w);
+        }
+    }
+
+    /** Whether sends wait on a socket connected to the current peer (see the class comment). */
+    boolean waitsOnPeerQueue() {
+        return waiterFd >= 0;
     }
 
     @Override

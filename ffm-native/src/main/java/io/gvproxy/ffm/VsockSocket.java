@@ -1,20 +1,21 @@
 package io.gvproxy.ffm;
 
+import io.gvproxy.core.forward.HalfCloseableChannel;
+
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
-import java.nio.channels.ByteChannel;
 
 /**
- * A connected AF_VSOCK stream socket (Linux) as a blocking {@link ByteChannel}, for a stream link with its
+ * A connected AF_VSOCK stream socket (Linux) as a blocking byte channel, for a stream link with its
  * framing on top: gvproxy's {@code -listen vsock://} side and gvforwarder's dialing side.
  *
  * <p>Threading: reads and writes block through FFM; use one platform reader thread and one platform writer
  * thread. {@link #close} from any thread wakes both (shutdown) and then releases the fd.
  */
-public final class VsockSocket implements ByteChannel {
+public final class VsockSocket implements HalfCloseableChannel {
     private final NativeStreamChannel channel;
     private final VsockAddress remote;
 
@@ -69,6 +70,7 @@ public final class VsockSocket implements ByteChannel {
     }
 
     /** Half-close: the peer reads end of stream. */
+    @Override
     public void shutdownOutput() throws IOException {
         channel.shutdownOutput();
     }

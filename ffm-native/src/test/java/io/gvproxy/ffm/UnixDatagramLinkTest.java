@@ -197,6 +197,81 @@ class UnixDatagramLinkTest {
         }
     }
 
+    /** The VM drains slowly: every send that finds its queue full waits for room and then succeeds, in order. */
+    @Test
+    void fullPeerQueueIsWaitedOutOnThePeerThenTheSendSucceeds() throws Exception {
+        try (DgramClient vm = new DgramClient(dir.resolve("vm.sock"))) {
+            vm.sendTo(server, "VFKT");
+            link.awaitPeer();
+            int sends = 60; // far above net.unix.max_dgram_qlen (10 by default)
+            CompletableFuture<Void> sender = new CompletableFuture<>();
+            Thread.ofPlatform().start(() -> {
+                try {
+                    for (int i = 0; i < sends; i++) {
+                        link.send(pattern(1000 + i, i));
+                    }
+                    sender.complete(null);
+                } catch (Throwable t) {
+                    sender.completeExceptionally(t);
+                }
+            });
+            for (int i = 0; i < sends; i++) {
+                if (i % 10 == 0) {
+                    Thread.sleep(3); // let the queue fill up
+                }
+                byte[] got = vm.receive(5000);
+                assertNotNull(got, "datagram " + i);
+                assertArrayEquals(pattern(1000 + i, i).toArray(ValueLayout.JAVA_BYTE), got, "datagram " + i);
+            }
+            sender.get(10, TimeUnit.SECONDS);
+            assertEquals(0, count("tx_queue_full"));
+            assertTrue(link.waitsOnPeerQueue(), "a full queue made the sender wait on a socket connected to the VM");
+        }
+    }
+
+    /** After the VM is replaced, waits follow the new VM's queue; the link's own socket never refuses senders. */
+    @Test
+    void newPeerGetsItsOwnQueueWaiter() throws Exception {
+        DgramClient old = new DgramClient(dir.resolve("old.sock"));
+        old.sendTo(server, "VFKT");
+        link.awaitPeer();
+        for (int i = 0; i < 15; i++) {
+            link.send(pattern(100, i)); // fills the old VM's queue: the waiter connects to it
+        }
+        assertTrue(link.waitsOnPeerQueue());
+        old.close(true);
+        try (DgramClient fresh = new DgramClient(dir.resolve("new.sock"))) {
+            fresh.sendTo(server, "VFKT"); // accepted: a connected socket would refuse it with EPERM
+            fresh.sendTo(server, pattern(60, 1));
+            assertEquals(60, receiveOne().length);
+            assertEquals(fresh.path().toString(), link.peerPath());
+            long full = count("tx_queue_full");
+            for (int i = 0; i < 15; i++) {
+                link.send(pattern(100, i));
+            }
+            assertTrue(count("tx_queue_full") > full, "the new VM does not read either");
+            assertTrue(link.waitsOnPeerQueue());
+            for (int i = 0; i < 10; i++) {
+                assertArrayEquals(pattern(100, i).toArray(ValueLayout.JAVA_BYTE), fresh.receive(2000), "datagram " + i);
+            }
+        }
+    }
+
+    /** A VM that sends vfkit's hello from its path and then binds that path again gets the frames. */
+    @Test
+    void vfkitHelloFromThePathTheVmThenBinds() throws Exception {
+        Path vmPath = dir.resolve("hello-vm.sock");
+        VfkitHello.send(vmPath, server);
+        assertEquals(vmPath.toString(), link.awaitPeer());
+        assertFalse(Files.exists(vmPath), "the hello socket's file is removed for the VM to bind");
+        try (DgramClient vm = new DgramClient(vmPath)) {
+            link.send(pattern(64, 9));
+            assertArrayEquals(pattern(64, 9).toArray(ValueLayout.JAVA_BYTE), vm.receive(2000));
+            vm.sendTo(server, pattern(64, 10));
+            assertArrayEquals(pattern(64, 10).toArray(ValueLayout.JAVA_BYTE), receiveOne());
+        }
+    }
+
     @Test
     void closeWakesBlockedReceiveAndRemovesTheFile() throws Exception {
         CompletableFuture<Boolean> r = new CompletableFuture<>();

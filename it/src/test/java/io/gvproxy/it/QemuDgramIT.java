@@ -3,6 +3,7 @@ package io.gvproxy.it;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gvproxy.ffm.NativeException;
+import io.gvproxy.ffm.VfkitHello;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -59,7 +60,7 @@ class QemuDgramIT {
             try (GvproxyProcess gvproxy = GvproxyProcess.start(rig, runDir, new Listener.UnixSocket(proxy),
                     vfkitFlags(proxy))) {
                 if (hello) {
-                    VfktHello.send(vm, proxy);
+                    VfkitHello.send(vm, proxy);
                 }
                 GuestSpec spec = GatewayChecks.spec();
                 GuestResult result = QemuGuest.run(runDir, "guest", spec, QemuGuest.qemuCommand(rig, netdev(vm, proxy), spec));

@@ -9,7 +9,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * An HTTP/1.1 server over any {@link StreamAcceptor}: one virtual thread per connection, at most
+ * An HTTP/1.1 server over any {@link StreamAcceptor}: one thread per connection (virtual, or platform when the
+ * acceptor's channels block in native calls, see {@link StreamAcceptor#blocksCarrier()}), at most
  * {@link HttpLimits#maxConnections()} at once (further clients are closed at once), and a watchdog thread that closes
  * connections past their read or write deadline, since blocking socket channels have no timeouts of their own.
  */
@@ -36,7 +37,7 @@ public final class HttpServer implements AutoCloseable {
         if (acceptThread != null) {
             throw new IllegalStateException("already started");
         }
-        acceptThread = Thread.ofVirtual().name(name + "-accept").start(this::acceptAll);
+        acceptThread = acceptor.threads().name(name + "-accept").start(this::acceptAll);
         watchdog = Thread.ofVirtual().name(name + "-watchdog").start(this::watch);
     }
 
@@ -70,7 +71,7 @@ public final class HttpServer implements AutoCloseable {
             if (!open) {
                 c.closeChannel();
             }
-            Thread.ofVirtual().name(name + "-" + a.peer()).start(c);
+            acceptor.threads().name(name + "-" + a.peer()).start(c);
         }
     }
 

@@ -4,24 +4,18 @@ import io.gvproxy.core.link.Link;
 import io.gvproxy.core.link.StreamFraming;
 import io.gvproxy.core.link.StreamLink;
 import io.gvproxy.core.stats.Counters;
-import io.gvproxy.ffm.LibC;
-import io.gvproxy.ffm.OsConstants;
-import io.gvproxy.ffm.Platform;
 import io.gvproxy.ffm.SeqpacketLink;
-import io.gvproxy.ffm.SockaddrUn;
 import io.gvproxy.ffm.TapDevice;
 import io.gvproxy.ffm.TapLink;
 import io.gvproxy.ffm.UnixDatagramLink;
 import io.gvproxy.ffm.UnixSeqpacketListener;
+import io.gvproxy.ffm.VfkitHello;
 
 import java.io.IOException;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -66,7 +60,7 @@ record LinkPair(Link writer, Link reader, Path dir) implements AutoCloseable {
         Path readerPath = dir.resolve("r.dgram");
         UnixDatagramLink writer = UnixDatagramLink.bind(writerPath, counters, "tx");
         try {
-            sendHello(readerPath, writerPath);
+            VfkitHello.send(readerPath, writerPath);
             if (!writer.awaitPeer().equals(readerPath.toString())) {
                 throw new IOException("the writer learned " + writer.peerPath() + ", not " + readerPath);
             }
@@ -74,23 +68,6 @@ record LinkPair(Link writer, Link reader, Path dir) implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             writer.close();
             throw e;
-        }
-    }
-
-    private static void sendHello(Path from, Path to) throws IOException {
-        OsConstants k = Platform.current().constants();
-        SockaddrUn un = Platform.current().sockaddrUn();
-        int fd = LibC.socket(k.afUnix(), k.sockDgram() | k.sockCloexec(), 0);
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment local = a.allocate(un.layout());
-            LibC.check("bind " + from, LibC.bindRaw(fd, local, un.encode(local, k.afUnix(), from.toString())));
-            MemorySegment remote = a.allocate(un.layout());
-            int remoteLen = un.encode(remote, k.afUnix(), to.toString());
-            MemorySegment hello = a.allocateFrom("VFKT", StandardCharsets.US_ASCII);
-            LibC.check("sendto " + to, LibC.sendtoRaw(fd, hello, 4, 0, remote, remoteLen));
-        } finally {
-            LibC.closeQuietly(fd);
-            LibC.unlinkRaw(from.toString());
         }
     }
 

@@ -1,10 +1,4 @@
-package io.gvproxy.it;
-
-import io.gvproxy.ffm.LibC;
-import io.gvproxy.ffm.NativeException;
-import io.gvproxy.ffm.OsConstants;
-import io.gvproxy.ffm.Platform;
-import io.gvproxy.ffm.SockaddrUn;
+package io.gvproxy.ffm;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -12,15 +6,17 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
 /**
- * vfkit's optional hello: the 4 bytes {@code VFKT} sent from a datagram socket bound to the path
- * the VM will use, which is then unlinked so that QEMU can bind it again (upstream gvproxy before
- * v0.8.8 needs this; ours takes a first frame as the peer's address too).
+ * vfkit's optional hello, as a VM side sends it: the 4 bytes {@code VFKT} from a datagram socket bound to the path
+ * the VM will use, which is then unlinked so that the VM (QEMU {@code -netdev dgram}, a benchmark's link) can bind
+ * it again. Upstream gvproxy before v0.8.8 needs it; {@link UnixDatagramLink} takes a first frame as the peer's
+ * address too.
  */
-final class VfktHello {
-    private VfktHello() {
+public final class VfkitHello {
+    private VfkitHello() {
     }
 
-    static void send(Path from, Path to) throws NativeException {
+    /** Sends {@code VFKT} from a socket bound to {@code from} to the socket at {@code to}, then removes {@code from}. */
+    public static void send(Path from, Path to) throws NativeException {
         OsConstants k = Platform.current().constants();
         SockaddrUn un = Platform.current().sockaddrUn();
         int fd = LibC.socket(k.afUnix(), k.sockDgram() | k.sockCloexec(), 0);
