@@ -85,13 +85,18 @@ final class ForwarderNamespace implements AutoCloseable {
 
     /** Runs {@code command} with stdout+stderr to a temporary file; killed by its own pid at {@link #LIMIT}. */
     static Result run(List<String> command) {
+        return run(command, LIMIT);
+    }
+
+    /** {@link #run(List)} with another limit. */
+    static Result run(List<String> command, Duration limit) {
         Path out = null;
         try {
             out = Files.createTempFile("gvf-cmd", ".out");
             Process p = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(out.toFile())
                     .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile())).start();
-            boolean done = p.waitFor(LIMIT.toMillis(), TimeUnit.MILLISECONDS);
+            boolean done = p.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS);
             if (!done) {
                 stop(p);
             }
