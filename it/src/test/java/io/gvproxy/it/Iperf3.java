@@ -19,6 +19,8 @@ import java.util.regex.Pattern;
  */
 final class Iperf3 implements AutoCloseable {
     private static final Duration READY_LIMIT = Duration.ofSeconds(15);
+    /** The report's top-level {@code end}; the intervals' {@code end} keys hold numbers. */
+    private static final Pattern END_OBJECT = Pattern.compile("\"end\":\\s*\\{");
     private static final Pattern NUMBER = Pattern.compile("\\s*(-?[0-9.]+(?:[eE][-+]?[0-9]+)?)");
 
     private final Process process;
@@ -29,11 +31,12 @@ final class Iperf3 implements AutoCloseable {
         this.port = port;
     }
 
-    /** {@code iperf3 -s -B address} on a free port, log in {@code <runDir>/iperf3.<name>.log}; returns once it listens. */
+    /** {@code iperf3 -s -B address} (flushing: its output is a file) on a free port, log in {@code <runDir>/iperf3.<name>.log}; returns once it listens. */
     static Iperf3 start(Path runDir, String name, String address) {
         int port = freePort(address);
         Path log = runDir.resolve("iperf3." + name + ".log");
-        List<String> command = List.of("iperf3", "-s", "-B", address, "-p", Integer.toString(port));
+        List<String> command = List.of("iperf3", "-s", "--forceflush", "-B", address, "-p",
+                Integer.toString(port));
         Process p;
         try {
             Files.writeString(log, "# " + String.join(" ", command) + "\n");
@@ -80,17 +83,18 @@ final class Iperf3 implements AutoCloseable {
 
     /** The receiver's loss of a UDP test, in percent. */
     static double udpLossPercent(String json) {
-        return field(json, "sum", "lost_percent");
+        return field(json, "sum_received", "lost_percent");
     }
 
     /** The receiver's rate of a UDP test, in Mbit/s. */
     static double udpReceivedMbits(String json) {
-        return field(json, "sum", "bits_per_second") / 1e6;
+        return field(json, "sum_received", "bits_per_second") / 1e6;
     }
 
     /** {@code end.<object>.<key>} of iperf3's report; the objects under {@code end} are flat. */
     private static double field(String json, String object, String key) {
-        int end = json.indexOf("\"end\":");
+        Matcher endObject = END_OBJECT.matcher(json);
+        int end = endObject.find() ? endObject.start() : -1;
         int at = end < 0 ? -1 : json.indexOf("\"" + object + "\":", end);
         int close = at < 0 ? -1 : json.indexOf('}', at);
         int k = at < 0 ? -1 : json.indexOf("\"" + key + "\":", at);

@@ -25,6 +25,10 @@ final class NatFigures {
                 veth == 0 ? Double.NaN : gvproxy / veth));
     }
 
+    synchronized boolean isEmpty() {
+        return lines.isEmpty();
+    }
+
     synchronized String block() {
         StringBuilder b = new StringBuilder("==== " + title + " ====\n");
         lines.forEach(l -> b.append(l).append('\n'));

@@ -84,7 +84,9 @@ class NatInternetIT {
 
     @AfterAll
     void stop() {
-        System.out.println(figures.block());
+        if (!figures.isEmpty()) {
+            System.out.println(figures.block());
+        }
         for (int i = resources.size() - 1; i >= 0; i--) {
             try {
                 resources.get(i).close();
@@ -235,7 +237,7 @@ class NatInternetIT {
         assertTrue(denied.find() && Integer.parseInt(denied.group(1)) == 2, "nat.tcp.denied at exit:" + logs());
         assertTrue(log.contains(" nat.tcp.refused="), "nat.tcp.refused at exit:" + logs());
         figures.add("gvproxy counters at exit", log.lines().filter(l -> l.contains("nat counters:"))
-                .map(l -> l.substring(l.indexOf("nat counters:") + 13).strip()).findFirst().orElse("(none)"));
+                .map(l -> l.substring(l.indexOf("nat counters:") + 13).replace("\"", "").strip()).findFirst().orElse("(none)"));
     }
 
     /** Runs {@link ConnectionLoad} in the guest (or the internet namespace) against the reply server; its RESULT. */
