@@ -28,6 +28,7 @@ final class InternetNamespace implements AutoCloseable {
 
     private static final Duration SUBNET_WAIT = Duration.ofSeconds(120);
     private static final Duration READY_LIMIT = Duration.ofSeconds(30);
+    private static final Duration LINK_GONE_LIMIT = Duration.ofSeconds(5);
     private static final AtomicInteger SEQUENCE = new AtomicInteger();
 
     private final String name;
@@ -153,16 +154,37 @@ final class InternetNamespace implements AutoCloseable {
                 failure = "cannot delete namespace " + name + ": " + deleted;
             }
         }
-        // Deleting the namespace destroys the inner end and with it the pair; this only catches a half-made one.
-        if (ForwarderNamespace.run(List.of("ip", "link", "show", hostLink)).ok()) {
+        // Deleting the namespace destroys the inner end and, a moment later, the pair; this catches a half-made one.
+        if (!hostLinkGone()) {
             ForwarderNamespace.Result deleted = ForwarderNamespace.run(List.of("ip", "link", "del", hostLink));
-            if (!deleted.ok()) {
+            if (!deleted.ok() && linkExists()) {
                 failure = (failure == null ? "" : failure + "; ") + "cannot delete " + hostLink + ": " + deleted;
             }
         }
         if (failure != null) {
             throw new IllegalStateException(failure);
         }
+    }
+
+    private boolean linkExists() {
+        return ForwarderNamespace.run(List.of("ip", "link", "show", hostLink)).ok();
+    }
+
+    /** Waits (bounded) for the host end to disappear after its peer's namespace was deleted. */
+    private boolean hostLinkGone() {
+        long deadline = System.nanoTime() + LINK_GONE_LIMIT.toNanos();
+        while (linkExists()) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return true;
     }
 
     private void mustRun(List<String> command) {

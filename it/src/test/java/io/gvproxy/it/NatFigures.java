@@ -16,7 +16,7 @@ final class NatFigures {
     }
 
     synchronized void add(String label, String value) {
-        lines.add(String.format("%-34s %s", label, value));
+        lines.add(String.format("%-38s %s", label, value));
     }
 
     /** gvproxy's and the kernel veth's figure and their ratio. */

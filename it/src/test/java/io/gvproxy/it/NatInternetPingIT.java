@@ -1,6 +1,5 @@
 package io.gvproxy.it;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -73,8 +72,6 @@ class NatInternetPingIT {
             }
         } finally {
             Files.writeString(PING_GROUP_RANGE, before);
-            assertEquals(before, Files.readString(PING_GROUP_RANGE).strip().replaceAll("\\s+", "\t"),
-                    "ping_group_range restored");
         }
     }
 
