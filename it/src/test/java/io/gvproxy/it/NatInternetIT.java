@@ -189,7 +189,7 @@ class NatInternetIT {
         NetnsGuest.Result r = guest.exec("curl", "-sSv", "-o", "/dev/null", "-w", "%{time_total}",
                 "--max-time", "5", url);
         assertTrue(r.output().contains("Connection refused"), what + ": " + r);
-        double seconds = lastNumber(r.output());
+        double seconds = NatIT.seconds(r.output());
         assertTrue(seconds < 1.0, what + " refused within 1 s: " + r);
         return seconds;
     }
@@ -273,16 +273,6 @@ class NatInternetIT {
             throw new AssertionError("no " + key + " in " + result);
         }
         return m.group(1);
-    }
-
-    private static double lastNumber(String output) {
-        String[] words = output.trim().split("\\s+");
-        for (int i = words.length - 1; i >= 0; i--) {
-            if (words[i].matches("\\d+\\.\\d+")) {
-                return Double.parseDouble(words[i]);
-            }
-        }
-        return Double.MAX_VALUE;
     }
 
     private String logs() {
