@@ -150,8 +150,8 @@ class NatInternetPingIT {
     }
 
     private static void ignoreEchoRequests(InternetNamespace internet) {
-        ForwarderNamespace.Result r = internet.exec(Duration.ofSeconds(10), "sysctl", "-w",
-                "net.ipv4.icmp_echo_ignore_all=1");
+        ForwarderNamespace.Result r = internet.exec(Duration.ofSeconds(10), "sh", "-c",
+                "echo 1 > /proc/sys/net/ipv4/icmp_echo_ignore_all");
         assertTrue(r.ok(), "icmp_echo_ignore_all in the internet namespace: " + r);
     }
 
