@@ -12,6 +12,7 @@ import io.gvproxy.core.link.VpnkitHandshake;
 import io.gvproxy.core.net.MacAddress;
 import io.gvproxy.core.stats.Counters;
 import io.gvproxy.core.vswitch.SwitchPort;
+import io.gvproxy.ffm.PingSocketFactory;
 
 import java.io.IOException;
 import java.nio.channels.ByteChannel;
@@ -60,7 +61,9 @@ public final class NetworkStackHandler implements VmConnectionHandler {
         if (options.pcapFile().isPresent()) {
             pcap = PcapWriter.create(options.pcapFile().get());
         }
-        VirtualNetwork network = new VirtualNetwork(config, new Counters(), options.nat());
+        // guests' pings to other hosts go out through ping sockets; a host that refuses them is logged once
+        VirtualNetwork network = new VirtualNetwork(config, new Counters(), options.nat(),
+                new PingSocketFactory(log::warn));
         return new NetworkStackHandler(network, pcap, VpnkitHandshake.DEFAULT_UUID_MACS, connectFraming(options), log);
     }
 

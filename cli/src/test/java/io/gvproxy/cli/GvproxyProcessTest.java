@@ -49,7 +49,8 @@ class GvproxyProcessTest {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-cp",
                 String.join(File.pathSeparator, codeSource(GvproxyMain.class), codeSource(RecordingGvproxyMain.class),
-                        codeSource(Ipv4.class), codeSource(com.google.gson.Gson.class)),
+                        codeSource(Ipv4.class), codeSource(io.gvproxy.ffm.PingSocketFactory.class),
+                        codeSource(com.google.gson.Gson.class)),
                 mainClass));
         cmd.addAll(List.of(args));
         Process p = new ProcessBuilder(cmd).redirectError(dir.resolve("stderr.txt").toFile()).start();

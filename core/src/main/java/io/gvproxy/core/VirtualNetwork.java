@@ -8,7 +8,11 @@ import io.gvproxy.core.dns.DnsTcpService;
 import io.gvproxy.core.dns.ZoneTable;
 import io.gvproxy.core.forward.ArpResolver;
 import io.gvproxy.core.gateway.Gateway;
+import io.gvproxy.core.gateway.Ipv4Handler;
 import io.gvproxy.core.link.Link;
+import io.gvproxy.core.nat.EchoSocketFactory;
+import io.gvproxy.core.nat.IcmpNat;
+import io.gvproxy.core.nat.IcmpNatConfig;
 import io.gvproxy.core.nat.NatConfig;
 import io.gvproxy.core.nat.TcpNat;
 import io.gvproxy.core.nat.UdpNat;
@@ -48,6 +52,7 @@ public final class VirtualNetwork implements AutoCloseable {
     private final DnsTcpService dnsTcp;
     private final TcpNat tcpNat;
     private final UdpNat udpNat;
+    private final IcmpNat icmpNat;
 
     /**
      * Without a NAT: guest TCP to anything but the gateway's services is reset and such UDP counted as
@@ -58,8 +63,16 @@ public final class VirtualNetwork implements AutoCloseable {
         this(config, counters, null);
     }
 
-    /** Guest flows to addresses off the gateway's services go to host sockets as {@code nat} says; null: none. */
+    /**
+     * Guest TCP and UDP to addresses off the gateway's services go to host sockets as {@code nat} says; null:
+     * none. Guest pings to such addresses go unanswered (counted as {@code gateway.ipv4.unclaimed}).
+     */
     public VirtualNetwork(NetworkConfig config, Counters counters, NatConfig nat) {
+        this(config, counters, nat, null);
+    }
+
+    /** As above, and guest pings to such addresses go out through {@code echoSockets} (with a NAT; null: none). */
+    public VirtualNetwork(NetworkConfig config, Counters counters, NatConfig nat, EchoSocketFactory echoSockets) {
         this.config = config;
         this.counters = counters;
         this.pool = FramePool.forMtu(config.mtu());
@@ -94,10 +107,12 @@ public final class VirtualNetwork implements AutoCloseable {
         this.arpResolver = new ArpResolver(config.gatewayMac(), config.gatewayIp(), pool, vswitch.gatewayOutput(),
                 tcpStack, counters);
         gateway.setArpReplyListener(arpResolver);
-        gateway.setIpv4Handler(IpProtocol.ICMP, tcpStack.icmpHandler());
+        Ipv4Handler pathMtu = tcpStack.icmpHandler();
+        gateway.setIpv4Handler(IpProtocol.ICMP, pathMtu);
         if (nat == null) {
             this.tcpNat = null;
             this.udpNat = null;
+            this.icmpNat = null;
         } else {
             this.tcpNat = new TcpNat(nat, counters);
             // DNS over TCP on gateway:53 stays first; every other SYN goes to the NAT.
@@ -105,6 +120,16 @@ public final class VirtualNetwork implements AutoCloseable {
             this.udpNat = new UdpNat(nat, udpSender, pool, vswitch.gatewayOutput(), config.gatewayMac().bits(),
                     config.subnet().broadcast(), counters);
             udp.setFallback(udpNat);
+            if (echoSockets == null) {
+                this.icmpNat = null;
+            } else {
+                IcmpNat icmp = new IcmpNat(nat, IcmpNatConfig.defaults(), echoSockets, pool, vswitch.gatewayOutput(),
+                        config.gatewayMac().bits(), config.subnet().broadcast(), counters);
+                this.icmpNat = icmp;
+                // "fragmentation needed" for the gateway's own TCP first; every other ICMP goes to the NAT
+                gateway.setIpv4Handler(IpProtocol.ICMP, (frame, eth, ip) -> pathMtu.handle(frame, eth, ip)
+                        || icmp.handle(frame, eth, ip));
+            }
         }
     }
 
@@ -188,6 +213,9 @@ public final class VirtualNetwork implements AutoCloseable {
         if (tcpNat != null) {
             tcpNat.close();
             udpNat.close();
+        }
+        if (icmpNat != null) {
+            icmpNat.close();
         }
         tcpStack.close();
         dnsServer.close();

@@ -23,10 +23,14 @@ import java.util.function.ToLongFunction;
  *   <li>{@code ARP.OutgoingRepliesSent}: {@code gateway.arp.replies_sent}.</li>
  *   <li>{@code ARP.PacketsReceived}: the ARP fields above plus {@code gateway.arp.not_request}.</li>
  *   <li>{@code ICMP.V4.PacketsReceived.ICMPv4PacketStats.EchoRequest}: {@code gateway.icmp.bad_source +
- *       reply_too_large + echo_replies_sent} (well-formed echo requests to the gateway).</li>
+ *       reply_too_large + echo_replies_sent} (well-formed echo requests to the gateway) plus
+ *       {@code nat.icmp.echo_requests} (well-formed echo requests the NAT forwards or refuses).</li>
  *   <li>{@code ICMP.V4.PacketsReceived.Invalid}: the sum of {@code gateway.icmp.<malformed reason>} plus
  *       {@code gateway.icmp.bad_checksum}.</li>
- *   <li>{@code ICMP.V4.PacketsSent.ICMPv4PacketStats.EchoReply}: {@code gateway.icmp.echo_replies_sent}.</li>
+ *   <li>{@code ICMP.V4.PacketsSent.ICMPv4PacketStats.EchoReply}: {@code gateway.icmp.echo_replies_sent} plus
+ *       {@code nat.icmp.replies_to_guest}.</li>
+ *   <li>{@code ICMP.V4.PacketsSent.ICMPv4PacketStats.DstUnreachable} and {@code .TimeExceeded}:
+ *       {@code nat.icmp.unreachable_relayed} and {@code nat.icmp.time_exceeded_relayed} (errors the NAT relays).</li>
  *   <li>{@code IP.MalformedPacketsReceived}: the sum of {@code gateway.ipv4.<malformed reason>} plus
  *       {@code gateway.ipv4.bad_checksum}.</li>
  * </ul>
@@ -126,10 +130,14 @@ public final class StatsJson {
         m.put("ARP.PacketsReceived", c -> arpMalformed.applyAsLong(c) + arpRequests.applyAsLong(c)
                 + c.get("gateway.arp.not_request"));
         m.put("ICMP.V4.PacketsReceived.ICMPv4PacketStats.EchoRequest", c -> c.get("gateway.icmp.bad_source")
-                + c.get("gateway.icmp.reply_too_large") + c.get("gateway.icmp.echo_replies_sent"));
+                + c.get("gateway.icmp.reply_too_large") + c.get("gateway.icmp.echo_replies_sent")
+                + c.get("nat.icmp.echo_requests"));
         m.put("ICMP.V4.PacketsReceived.Invalid", c -> malformed(c, "gateway.icmp.")
                 + c.get("gateway.icmp.bad_checksum"));
-        m.put("ICMP.V4.PacketsSent.ICMPv4PacketStats.EchoReply", c -> c.get("gateway.icmp.echo_replies_sent"));
+        m.put("ICMP.V4.PacketsSent.ICMPv4PacketStats.EchoReply", c -> c.get("gateway.icmp.echo_replies_sent")
+                + c.get("nat.icmp.replies_to_guest"));
+        m.put("ICMP.V4.PacketsSent.ICMPv4PacketStats.DstUnreachable", c -> c.get("nat.icmp.unreachable_relayed"));
+        m.put("ICMP.V4.PacketsSent.ICMPv4PacketStats.TimeExceeded", c -> c.get("nat.icmp.time_exceeded_relayed"));
         m.put("IP.MalformedPacketsReceived", c -> malformed(c, "gateway.ipv4.") + c.get("gateway.ipv4.bad_checksum"));
         if (!FIELDS.containsAll(m.keySet())) {
             throw new IllegalStateException("a filled /stats field is not in upstream's tree");

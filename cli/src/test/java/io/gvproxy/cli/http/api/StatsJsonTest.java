@@ -58,4 +58,25 @@ class StatsJsonTest {
         }
         assertEquals(100 + 200 + 3 + 8 + 3 + 5 + 15 + 7 + 7 + 1 + 7 + 30, total, "no other field is filled");
     }
+
+    @Test
+    void natEchoCountersAddToTheIcmpFields() {
+        Counters c = new Counters();
+        c.counter("gateway.icmp.echo_replies_sent").add(7);
+        c.counter("nat.icmp.echo_requests").add(5);
+        c.counter("nat.icmp.replies_to_guest").add(4);
+        c.counter("nat.icmp.unreachable_relayed").add(2);
+        c.counter("nat.icmp.time_exceeded_relayed").add(3);
+        c.counter("nat.icmp.denied").add(1);
+        Map<String, Object> t = StatsJson.tree(c);
+        assertEquals(12, at(t, "ICMP.V4.PacketsReceived.ICMPv4PacketStats.EchoRequest"));
+        assertEquals(11, at(t, "ICMP.V4.PacketsSent.ICMPv4PacketStats.EchoReply"));
+        assertEquals(2, at(t, "ICMP.V4.PacketsSent.ICMPv4PacketStats.DstUnreachable"));
+        assertEquals(3, at(t, "ICMP.V4.PacketsSent.ICMPv4PacketStats.TimeExceeded"));
+        long total = 0;
+        for (String f : StatsJson.FIELDS) {
+            total += at(t, f);
+        }
+        assertEquals(12 + 11 + 2 + 3, total, "a drop reason has no upstream field");
+    }
 }
