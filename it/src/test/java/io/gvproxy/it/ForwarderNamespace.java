@@ -93,6 +93,7 @@ final class ForwarderNamespace implements AutoCloseable {
         return run(command, LIMIT);
     }
 
+    /** {@link #run(List)} with another limit. */
     static Result run(List<String> command, Duration limit) {
         Path out = null;
         try {

@@ -31,21 +31,36 @@ final class Initramfs {
     /** Loaded in this order after their dependencies; virtio_pci is the transport QEMU's -device uses. */
     static final List<String> TOP_LEVEL_MODULES = List.of("virtio_pci", "virtio_net");
 
-    private static final Map<Path, Path> BUILT = new java.util.HashMap<>();
+    private static final Map<List<Path>, Path> BUILT = new java.util.HashMap<>();
 
     private Initramfs() {
     }
 
     /** The image for this kernel, built at most once per test run and cached under workDir. */
-    static synchronized Path forKernel(KernelImage kernel, Path busybox, Path workDir) {
-        return BUILT.computeIfAbsent(kernel.vmlinuz(), k -> build(kernel, busybox, workDir));
+    static Path forKernel(KernelImage kernel, Path busybox, Path workDir) {
+        return forKernel(kernel, busybox, workDir, List.of());
+    }
+
+    /**
+     * The image with dynamically linked host {@code programs} added as /bin/NAME, each with the libraries and
+     * loader {@code ldd} names at their host paths (kept in a directory of its own, so the plain image stays).
+     */
+    static synchronized Path forKernel(KernelImage kernel, Path busybox, Path workDir, List<Path> programs) {
+        List<Path> key = new java.util.ArrayList<>(List.of(kernel.vmlinuz()));
+        key.addAll(programs);
+        return BUILT.computeIfAbsent(List.copyOf(key), k -> build(kernel, busybox, workDir, programs));
     }
 
     static Path build(KernelImage kernel, Path busybox, Path workDir) {
+        return build(kernel, busybox, workDir, List.of());
+    }
+
+    private static Path build(KernelImage kernel, Path busybox, Path workDir, List<Path> programs) {
         try {
-            byte[] cpio = assemble(kernel, StaticBusybox.load(busybox));
+            byte[] cpio = assemble(kernel, StaticBusybox.load(busybox), programs);
             String hash = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(cpio));
-            Path dir = Files.createDirectories(workDir.resolve("initramfs"));
+            Path dir = Files.createDirectories(workDir.resolve(programs.isEmpty() ? "initramfs"
+                    : "initramfs-with-" + String.join("-", programs.stream().map(p -> p.getFileName().toString()).toList())));
             Path image = dir.resolve("initramfs-" + kernel.version() + "-" + hash.substring(0, 16) + ".cpio.gz");
             if (!Files.exists(image)) {
                 Path partial = Files.createTempFile(dir, "partial-", ".cpio.gz");
@@ -75,6 +90,10 @@ final class Initramfs {
     }
 
     static byte[] assemble(KernelImage kernel, StaticBusybox busybox) throws IOException {
+        return assemble(kernel, busybox, List.of());
+    }
+
+    private static byte[] assemble(KernelImage kernel, StaticBusybox busybox, List<Path> programs) throws IOException {
         TreeMap<String, Entry> entries = new TreeMap<>();
         for (String dir : List.of("bin", "dev", "proc", "sys", "tmp", "rig", "rig/modules")) {
             entries.put(dir, new Entry.Directory());
@@ -91,6 +110,7 @@ final class Initramfs {
         }
         entries.put("rig/modules.order", new Entry.File(0644, order.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
         addScripts(entries);
+        addPrograms(entries, programs);
         if (!entries.containsKey("init")) {
             throw new IllegalStateException("test resources lack rig/init");
         }
@@ -107,6 +127,19 @@ final class Initramfs {
         }
         cpio.finish();
         return bytes.toByteArray();
+    }
+
+    private static void addPrograms(TreeMap<String, Entry> entries, List<Path> programs) throws IOException {
+        for (Path program : programs) {
+            entries.put("bin/" + program.getFileName(), new Entry.File(0755, Files.readAllBytes(program)));
+            for (Path library : SharedLibraries.of(program)) {
+                String relative = library.toString().substring(1);
+                for (Path parent = Path.of(relative).getParent(); parent != null; parent = parent.getParent()) {
+                    entries.putIfAbsent(parent.toString(), new Entry.Directory());
+                }
+                entries.put(relative, new Entry.File(0755, Files.readAllBytes(library)));
+            }
+        }
     }
 
     private static void addScripts(TreeMap<String, Entry> entries) throws IOException {

@@ -205,7 +205,7 @@ class NatIT {
     }
 
     /** curl's -w %{time_total}, the last number it printed. */
-    private static double seconds(String output) {
+    static double seconds(String output) {
         String[] words = output.trim().split("\\s+");
         for (int i = words.length - 1; i >= 0; i--) {
             if (words[i].matches("\\d+\\.\\d+")) {

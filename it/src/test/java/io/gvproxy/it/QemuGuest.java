@@ -57,11 +57,16 @@ final class QemuGuest implements AutoCloseable {
 
     /** The QEMU command line for a guest whose NIC uses {@code -netdev netdevValue} (with id n0). */
     static List<String> qemuCommand(Rig rig, String netdevValue, GuestSpec spec) {
+        return qemuCommand(rig, netdevValue, spec, rig.initramfs());
+    }
+
+    /** The same with another initramfs ({@link Rig#initramfsWith}). */
+    static List<String> qemuCommand(Rig rig, String netdevValue, GuestSpec spec, Path initramfs) {
         return List.of(rig.qemu().toString(),
                 "-accel", "tcg", "-m", "256", "-smp", "1",
                 "-nographic", "-no-reboot", "-no-user-config",
                 "-kernel", rig.kernel().vmlinuz().toString(),
-                "-initrd", rig.initramfs().toString(),
+                "-initrd", initramfs.toString(),
                 "-append", spec.kernelCommandLine(),
                 "-netdev", netdevValue,
                 "-device", "virtio-net-pci,netdev=n0,mac=" + spec.mac() + ",romfile=");

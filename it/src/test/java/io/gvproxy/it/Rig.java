@@ -82,6 +82,11 @@ record Rig(KernelImage kernel, Path busybox, Path qemu, Path gvproxyJar, Path wo
         return Initramfs.forKernel(kernel, busybox, workDir);
     }
 
+    /** The initramfs with dynamically linked host programs (iperf3, say) and their libraries added. */
+    Path initramfsWith(List<Path> programs) {
+        return Initramfs.forKernel(kernel, busybox, workDir, programs);
+    }
+
     /** An empty directory for one test's logs: it.work/runs/NAME. */
     Path runDir(String name) {
         return freshRunDir(workDir, name);
