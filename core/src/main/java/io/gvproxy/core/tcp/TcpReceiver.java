@@ -22,6 +22,8 @@ final class TcpReceiver {
     /** Position of a FIN that arrived ahead of missing data, or -1. */
     long pendingFin = -1;
     boolean ackNow;
+    /** An ACK is due by the every-second-segment rule but waits for the end of the input burst (coalescing). */
+    boolean ackDeferred;
     long unackedBytes;
     int largestSegment;
     long lastAckSent;
@@ -120,6 +122,7 @@ final class TcpReceiver {
     void onAckSent() {
         lastAckSent = next();
         ackNow = false;
+        ackDeferred = false;
         unackedBytes = 0;
         c.timers.delayedAck = TcpTimers.NONE;
     }
@@ -196,8 +199,16 @@ final class TcpReceiver {
 
     private void scheduleAck(long bytes) {
         unackedBytes += bytes;
-        if (unackedBytes >= 2L * largestSegment || c.config.delayedAckNanos == 0) {
+        if (c.config.delayedAckNanos == 0) {
             ackNow = true;
+        } else if (unackedBytes >= 2L * largestSegment && !c.coalesceAcks) {
+            ackNow = true;
+        } else if (unackedBytes >= 2L * largestSegment) {
+            // One ACK for the whole burst, as a GRO receiver sends; the delayed-ACK timer still bounds the wait.
+            ackDeferred = true;
+            if (c.timers.delayedAck == TcpTimers.NONE) {
+                c.timers.delayedAck = c.now + c.config.delayedAckNanos;
+            }
         } else if (c.timers.delayedAck == TcpTimers.NONE) {
             c.timers.delayedAck = c.now + c.config.delayedAckNanos;
         }
