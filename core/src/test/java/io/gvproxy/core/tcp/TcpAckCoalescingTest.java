@@ -32,16 +32,31 @@ class TcpAckCoalescingTest {
     @Test
     void aBurstOfFullSegmentsGetsOneAckAtItsEnd() {
         TcpTestContext t = established();
-        for (int k = 0; k < 8000; k += 1000) {
+        int end = (TcpReceiver.COALESCED_ACK_SEGMENTS - 1) * 1000;
+        for (int k = 0; k < end; k += 1000) {
             burst(t, k, k + 1000);
         }
         t.expectNothing();
         assertTrue(t.conn.coalescedAckPending());
         t.conn.flushCoalescedAck(t.now);
-        t.expectAck(8000);
+        t.expectAck(end);
         t.expectNothing();
         assertFalse(t.conn.coalescedAckPending());
-        assertArrayEquals(Arrays.copyOfRange(STREAM, 0, 8000), t.readAll());
+        assertArrayEquals(Arrays.copyOfRange(STREAM, 0, end), t.readAll());
+    }
+
+    @Test
+    void aLongBurstIsStillAcknowledgedEveryFewSegments() {
+        TcpTestContext t = established();
+        int every = TcpReceiver.COALESCED_ACK_SEGMENTS * 1000;
+        for (int k = 0; k < 2 * every; k += 1000) {
+            burst(t, k, k + 1000);
+        }
+        t.expectAck(every);
+        t.expectAck(2 * every);
+        t.expectNothing();
+        t.conn.flushCoalescedAck(t.now);
+        t.expectNothing();
     }
 
     @Test
