@@ -104,6 +104,7 @@ public final class VirtualNetwork implements AutoCloseable {
         synRouter.setFallback(dnsTcp);
         tcpStack.setSynListener(synRouter);
         gateway.setIpv4Handler(IpProtocol.TCP, tcpStack);
+        vswitch.addBurstEndListener(tcpStack::endBurst);
         this.arpResolver = new ArpResolver(config.gatewayMac(), config.gatewayIp(), pool, vswitch.gatewayOutput(),
                 tcpStack, counters);
         gateway.setArpReplyListener(arpResolver);

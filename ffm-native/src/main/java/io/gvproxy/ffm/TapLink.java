@@ -17,8 +17,8 @@ import java.nio.channels.AsynchronousCloseException;
  * counted as {@code <prefix>.rx_truncated} and dropped; one under 14 bytes as {@code rx_runt}; a frame the kernel
  * refuses (EINVAL, EMSGSIZE, EIO, or EAGAIN when its queue is full) as {@code tx_dropped}.
  *
- * <p>Threading: {@link #receive} waits in poll through FFM (tap fd plus wake-up eventfd) and belongs on one
- * platform reader thread; {@link #send} does not wait (the fd is non-blocking) and belongs on one writer
+ * <p>Threading: {@link #receive} reads without waiting and, when the queue is empty, waits in poll through FFM
+ * (tap fd plus wake-up eventfd); it and {@link #tryReceive} belong on one platform reader thread; {@link #send} does not wait (the fd is non-blocking) and belongs on one writer
  * thread. {@link #close} from any thread wakes the reader (receive returns false) and closes the device.
  */
 public final class TapLink implements Link {
@@ -50,6 +50,19 @@ public final class TapLink implements Link {
 
     @Override
     public boolean receive(Frame into) throws IOException {
+        return receive(into, true);
+    }
+
+    /**
+     * Like {@link #receive} but never waits: false when no frame is queued right now (or the link is closed).
+     * A reader that got a frame from {@link #receive} drains the rest of a burst with this, so that it can
+     * pass the burst on in one write.
+     */
+    public boolean tryReceive(Frame into) throws IOException {
+        return receive(into, false);
+    }
+
+    private boolean receive(Frame into, boolean wait) throws IOException {
         if (!handle.tryEnter()) {
             return false;
         }
@@ -60,22 +73,17 @@ public final class TapLink implements Link {
             IoVec.set(iov, 0, buf, buf.byteSize());
             IoVec.set(iov, 1, spill, 1);
             for (;;) {
-                PollFd.set(pollFds, 0, fd, OsConstants.POLLIN);
-                PollFd.set(pollFds, 1, wakeFd, OsConstants.POLLIN);
-                int r = LibC.pollRaw(pollFds, 2, -1);
-                if (!handle.isOpen()) {
-                    return false;
-                }
-                LibC.check("poll", r);
-                if ((PollFd.revents(pollFds, 0) & OsConstants.POLLIN) == 0) {
-                    if ((PollFd.revents(pollFds, 0) & (OsConstants.POLLERR | OsConstants.POLLHUP | OsConstants.POLLNVAL)) != 0) {
-                        throw new IOException("tap " + device.name() + ": poll reported an error on the device");
+                // Read first and poll only when the queue is empty: under load a frame is usually waiting, and
+                // the poll would double the syscalls per frame.
+                long n = LibC.readvRaw(fd, iov, 2);
+                if (n == -k.eagain()) {
+                    if (!wait || !awaitReadable(fd)) {
+                        return false;
                     }
                     continue;
                 }
-                long n = LibC.readvRaw(fd, iov, 2);
-                if (n == -k.eagain()) {
-                    continue;
+                if (!handle.isOpen()) {
+                    return false;
                 }
                 LibC.check("read " + device.name(), n);
                 if (n > buf.byteSize()) {
@@ -89,6 +97,26 @@ public final class TapLink implements Link {
             }
         } finally {
             handle.exit();
+        }
+    }
+
+    /** Waits until the tap is readable; false when the link was closed meanwhile. */
+    private boolean awaitReadable(int fd) throws IOException {
+        for (;;) {
+            PollFd.set(pollFds, 0, fd, OsConstants.POLLIN);
+            PollFd.set(pollFds, 1, wakeFd, OsConstants.POLLIN);
+            int r = LibC.pollRaw(pollFds, 2, -1);
+            if (!handle.isOpen()) {
+                return false;
+            }
+            LibC.check("poll", r);
+            int revents = PollFd.revents(pollFds, 0);
+            if ((revents & OsConstants.POLLIN) != 0) {
+                return true;
+            }
+            if ((revents & (OsConstants.POLLERR | OsConstants.POLLHUP | OsConstants.POLLNVAL)) != 0) {
+                throw new IOException("tap " + device.name() + ": poll reported an error on the device");
+            }
         }
     }
 

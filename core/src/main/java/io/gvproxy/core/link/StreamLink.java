@@ -38,7 +38,7 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>One thread may receive while another sends. The channels must be in blocking mode.
  */
-public final class StreamLink implements Link {
+public final class StreamLink implements Link, BufferedReceive {
     /** Receive and send buffer size; above any frame plus prefix, so a whole frame always fits. */
     static final int BUFFER_SIZE = 256 * 1024;
     /** An Ethernet II header: anything shorter is not a frame. */
@@ -154,6 +154,13 @@ public final class StreamLink implements Link {
             }
             throw e;
         }
+    }
+
+    /** Touched by the receiving thread only, like the buffer it inspects. */
+    @Override
+    public boolean hasBufferedFrame() {
+        int buffered = wpos - rpos;
+        return buffered >= header && buffered >= header + framing.readLength(recvSeg, rpos);
     }
 
     /** Makes at least {@code n} unparsed bytes available; false at end of stream. */

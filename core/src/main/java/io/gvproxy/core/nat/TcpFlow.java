@@ -3,6 +3,7 @@ package io.gvproxy.core.nat;
 import io.gvproxy.core.tcpip.TcpStream;
 
 import java.io.IOException;
+import java.lang.foreign.Arena;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
@@ -36,16 +37,18 @@ final class TcpFlow {
     }
 
     private void guestToHost() {
-        byte[] buf = new byte[BUFFER];
-        ByteBuffer bb = ByteBuffer.wrap(buf);
-        try {
+        // Native memory, so that the socket write does not copy into a temporary native buffer first; freed when
+        // the direction ends rather than by the GC, so that connection churn does not pile up native memory.
+        try (Arena arena = Arena.ofConfined()) {
+            ByteBuffer bb = arena.allocate(BUFFER).asByteBuffer();
             while (true) {
-                int n = guest.read(buf, 0, buf.length);
+                bb.clear();
+                int n = guest.read(bb);
                 if (n < 0) {
                     host.shutdownOutput();
                     break;
                 }
-                bb.clear().limit(n);
+                bb.flip();
                 while (bb.hasRemaining()) {
                     host.write(bb);
                 }
@@ -59,9 +62,8 @@ final class TcpFlow {
     }
 
     private void hostToGuest() {
-        byte[] buf = new byte[BUFFER];
-        ByteBuffer bb = ByteBuffer.wrap(buf);
-        try {
+        try (Arena arena = Arena.ofConfined()) {
+            ByteBuffer bb = arena.allocate(BUFFER).asByteBuffer();
             while (true) {
                 bb.clear();
                 int n = host.read(bb);
@@ -69,7 +71,8 @@ final class TcpFlow {
                     guest.shutdownOutput();
                     break;
                 }
-                guest.write(buf, 0, n);
+                bb.flip();
+                guest.write(bb);
                 nat.bytesToGuest.add(n);
             }
         } catch (IOException | RuntimeException e) {

@@ -83,7 +83,54 @@ public final class TcpNat implements SynListener, AutoCloseable {
             return;
         }
         int host = (int) route;
+        if (isLoopback(host) && tryLoopbackConnect(offer, host)) {
+            return;
+        }
         Thread.ofVirtual().name("nat-dial-" + offer).start(() -> dial(offer, host));
+    }
+
+    private static boolean isLoopback(int ip) {
+        return (ip >>> 24) == 127;
+    }
+
+    /**
+     * A loopback connect completes or is refused within the connect call itself, so it is made right here without
+     * waiting, saving the hand-off to a dialing thread and the wait in the poller; the guest's SYN-ACK (or reset)
+     * leaves at once. True when the offer was settled; false (nothing left open) when the handshake is still in
+     * progress, say with a full listen backlog, and the ordinary dial should take over.
+     */
+    private boolean tryLoopbackConnect(SynOffer offer, int hostIp) {
+        SocketChannel ch;
+        try {
+            ch = SocketChannel.open();
+        } catch (IOException e) {
+            return false;
+        }
+        try {
+            ch.configureBlocking(false);
+            configure(ch);
+            if (!ch.connect(new InetSocketAddress(Ipv4.toInetAddress(hostIp), offer.localPort())) && !ch.finishConnect()) {
+                closeQuietly(ch);
+                return false;
+            }
+            ch.configureBlocking(true);
+        } catch (ConnectException e) {
+            dialed.increment();
+            fail(ch, offer, closed ? shutdown : refused);
+            return true;
+        } catch (IOException e) {
+            closeQuietly(ch);
+            return false;
+        }
+        dialed.increment();
+        established(offer, ch);
+        return true;
+    }
+
+    private static void configure(SocketChannel ch) throws IOException {
+        ch.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
+        ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
+        HostKeepalive.apply(ch);
     }
 
     private void dial(SynOffer offer, int hostIp) {
@@ -101,9 +148,7 @@ public final class TcpNat implements SynListener, AutoCloseable {
             if (closed) {
                 throw new ShutdownException();
             }
-            ch.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
-            ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
-            HostKeepalive.apply(ch);
+            configure(ch);
             ch.socket().connect(new InetSocketAddress(Ipv4.toInetAddress(hostIp), offer.localPort()),
                     (int) Math.min(Integer.MAX_VALUE, Math.max(1, config.connectTimeout().toMillis())));
         } catch (ShutdownException e) {
@@ -121,6 +166,11 @@ public final class TcpNat implements SynListener, AutoCloseable {
         } finally {
             dialing.remove(ch);
         }
+        established(offer, ch);
+    }
+
+    /** The host connection {@code ch} exists: completes the guest's handshake and starts relaying. */
+    private void established(SynOffer offer, SocketChannel ch) {
         Optional<TcpStream> stream = offer.accept();
         if (stream.isEmpty()) {
             offerLost.increment();

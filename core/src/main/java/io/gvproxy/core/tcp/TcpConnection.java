@@ -29,6 +29,8 @@ public final class TcpConnection {
     private final SegmentArrival arrival;
     TcpState state = TcpState.CLOSED;
     long now;
+    /** Set by the owner around the input of a burst: see {@link #coalesceAcks(boolean)}. */
+    boolean coalesceAcks;
     boolean wsOk;
     boolean sackOk;
     boolean tsOk;
@@ -276,6 +278,35 @@ public final class TcpConnection {
         }
         toClosed();
         events.dispatch();
+    }
+
+    /**
+     * While on, an ACK that in-order data makes due (every second full segment) is not sent by {@link #input}; the
+     * owner sends it with {@link #flushCoalescedAck} once the burst of segments it is feeding has ended, so a
+     * burst costs one ACK. Out-of-order data, duplicates, holes filled, FINs and window updates are ACKed at once
+     * as always, and the delayed-ACK timer bounds the wait if no flush comes.
+     */
+    public void coalesceAcks(boolean on) {
+        coalesceAcks = on;
+    }
+
+    /** Whether an ACK is waiting for {@link #flushCoalescedAck}. */
+    public boolean coalescedAckPending() {
+        return receiver.ackDeferred;
+    }
+
+    /** Sends the ACK that coalescing held back, if any is still due. */
+    public void flushCoalescedAck(long nowNanos) {
+        now = nowNanos;
+        if (!receiver.ackDeferred) {
+            return;
+        }
+        receiver.ackDeferred = false;
+        if (state.synchronizedState()) {
+            receiver.ackNow = true;
+            flush();
+            events.dispatch();
+        }
     }
 
     // ---------------------------------------------------------------- timers

@@ -22,6 +22,10 @@ final class TcpReceiver {
     /** Position of a FIN that arrived ahead of missing data, or -1. */
     long pendingFin = -1;
     boolean ackNow;
+    /** While coalescing, an ACK still goes out once this many full segments are unacknowledged. */
+    static final int COALESCED_ACK_SEGMENTS = 4;
+    /** An ACK is due by the every-second-segment rule but waits for the end of the input burst (coalescing). */
+    boolean ackDeferred;
     long unackedBytes;
     int largestSegment;
     long lastAckSent;
@@ -120,6 +124,7 @@ final class TcpReceiver {
     void onAckSent() {
         lastAckSent = next();
         ackNow = false;
+        ackDeferred = false;
         unackedBytes = 0;
         c.timers.delayedAck = TcpTimers.NONE;
     }
@@ -196,8 +201,19 @@ final class TcpReceiver {
 
     private void scheduleAck(long bytes) {
         unackedBytes += bytes;
-        if (unackedBytes >= 2L * largestSegment || c.config.delayedAckNanos == 0) {
+        if (c.config.delayedAckNanos == 0) {
             ackNow = true;
+        } else if (unackedBytes >= 2L * largestSegment && (!c.coalesceAcks
+                || unackedBytes >= (long) COALESCED_ACK_SEGMENTS * largestSegment)) {
+            ackNow = true;
+        } else if (unackedBytes >= 2L * largestSegment) {
+            // One ACK for the burst, as a GRO receiver sends, but at least every COALESCED_ACK_SEGMENTS: ACKs for
+            // whole 64-frame bursts made the guest's sender burst into its tap queue and lose segments there. The
+            // delayed-ACK timer still bounds the wait.
+            ackDeferred = true;
+            if (c.timers.delayedAck == TcpTimers.NONE) {
+                c.timers.delayedAck = c.now + c.config.delayedAckNanos;
+            }
         } else if (c.timers.delayedAck == TcpTimers.NONE) {
             c.timers.delayedAck = c.now + c.config.delayedAckNanos;
         }

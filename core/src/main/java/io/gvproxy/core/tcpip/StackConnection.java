@@ -7,6 +7,7 @@ import io.gvproxy.core.tcp.TcpError;
 import io.gvproxy.core.tcp.TcpEvents;
 import io.gvproxy.core.tcp.TcpSegment;
 
+import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -44,6 +45,8 @@ final class StackConnection implements SegmentSink, TcpEvents {
     boolean ownerClosed;
     /** Counted in the stack's half-open total until established or closed. */
     private boolean halfOpen;
+    /** In some reader thread's burst list (see {@link TcpStack#endBurst()}). */
+    private boolean ackQueued;
     private long armedDeadline = Long.MAX_VALUE;
     private ScheduledFuture<?> timerTask;
     private final Runnable timerRun = this::timerFired;
@@ -69,6 +72,14 @@ final class StackConnection implements SegmentSink, TcpEvents {
      * treats the SYN as new.
      */
     boolean input(TcpSegment seg) {
+        return input(seg, null);
+    }
+
+    /**
+     * Like {@link #input(TcpSegment)}; with {@code burst} non-null, an ACK the segment makes due by the
+     * every-second-segment rule waits in {@code burst} until the feeding thread's burst ends.
+     */
+    boolean input(TcpSegment seg, List<StackConnection> burst) {
         lock.lock();
         try {
             long now = stack.now();
@@ -76,9 +87,36 @@ final class StackConnection implements SegmentSink, TcpEvents {
                 tcp.abort(now);
                 return false;
             }
-            tcp.input(seg, now);
+            if (burst == null) {
+                tcp.input(seg, now);
+            } else {
+                tcp.coalesceAcks(true);
+                try {
+                    tcp.input(seg, now);
+                } finally {
+                    tcp.coalesceAcks(false);
+                }
+                if (!ackQueued && tcp.coalescedAckPending()) {
+                    ackQueued = true;
+                    burst.add(this);
+                }
+            }
             rearm();
             return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The end of the burst that queued this connection's ACK. */
+    void flushCoalescedAck() {
+        lock.lock();
+        try {
+            ackQueued = false;
+            if (!closed) {
+                tcp.flushCoalescedAck(stack.now());
+                rearm();
+            }
         } finally {
             lock.unlock();
         }

@@ -20,6 +20,7 @@ import java.net.BindException;
 import java.net.NoRouteToHostException;
 import java.security.SecureRandom;
 import java.util.List;
+import java.util.ArrayList;
 import java.util.Objects;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -63,6 +64,10 @@ public final class TcpStack implements Ipv4Handler, AutoCloseable {
         final TcpSegment reply = new TcpSegment();
         final SegmentFrameWriter writer = new SegmentFrameWriter();
         boolean busy;
+        /** Set once this thread's caller ends its bursts with {@link #endBurst()}: ACKs may then wait for it. */
+        boolean burstAware;
+        /** Connections holding a coalesced ACK until this thread's burst ends. */
+        final ArrayList<StackConnection> ackPending = new ArrayList<>();
     }
 
     /**
@@ -163,6 +168,28 @@ public final class TcpStack implements Ipv4Handler, AutoCloseable {
     }
 
     /** One TCP packet from a guest (see {@link Ipv4Handler}). Always takes it: every outcome is counted. */
+    /**
+     * The caller of {@link #handle} on this thread has no further frame at hand (for a switch port: its link has
+     * nothing more buffered): sends the ACKs held back while the burst was fed. From the first call on, ACKs of
+     * in-order data that arrives on this thread are coalesced to one per connection and burst; a thread that never
+     * calls this gets an ACK every second segment.
+     */
+    public void endBurst() {
+        ReceiveScratch s = scratch.get();
+        if (s.busy) {
+            return;
+        }
+        s.burstAware = true;
+        ArrayList<StackConnection> pending = s.ackPending;
+        if (pending.isEmpty()) {
+            return;
+        }
+        for (int i = 0; i < pending.size(); i++) {
+            pending.get(i).flushCoalescedAck();
+        }
+        pending.clear();
+    }
+
     @Override
     public boolean handle(Frame frame, EthernetFrame ethernet, Ipv4Packet ip) {
         counters.segmentsReceived.increment();
@@ -206,7 +233,7 @@ public final class TcpStack implements Ipv4Handler, AutoCloseable {
             flow = table.get(a, p);
         }
         if (flow instanceof StackConnection c) {
-            if (c.input(seg)) {
+            if (c.input(seg, s.burstAware ? s.ackPending : null)) {
                 return;
             }
             counters.timeWaitReused.increment();

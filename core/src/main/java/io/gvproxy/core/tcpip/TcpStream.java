@@ -7,9 +7,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
+import java.lang.foreign.MemorySegment;
 import java.net.ConnectException;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 
@@ -91,6 +93,22 @@ public final class TcpStream implements AutoCloseable {
      */
     public int read(byte[] b, int off, int len) throws IOException {
         Objects.checkFromIndexSize(off, len, b.length);
+        return read(MemorySegment.ofArray(b), off, len);
+    }
+
+    /**
+     * Like {@link #read(byte[], int, int)} into {@code dst}'s remaining bytes, advancing its position. With a
+     * direct buffer, a relay to a socket channel copies the bytes once, straight from the receive buffer.
+     */
+    public int read(ByteBuffer dst) throws IOException {
+        int n = read(MemorySegment.ofBuffer(dst), 0, dst.remaining());
+        if (n > 0) {
+            dst.position(dst.position() + n);
+        }
+        return n;
+    }
+
+    private int read(MemorySegment b, long off, int len) throws IOException {
         if (len == 0) {
             return 0;
         }
@@ -132,6 +150,17 @@ public final class TcpStream implements AutoCloseable {
     /** Queues all of {@code b[off, off+len)}, waiting while the send buffer is full. */
     public void write(byte[] b, int off, int len) throws IOException {
         Objects.checkFromIndexSize(off, len, b.length);
+        write(MemorySegment.ofArray(b), off, len);
+    }
+
+    /** Like {@link #write(byte[], int, int)} with {@code src}'s remaining bytes; its position moves to its limit. */
+    public void write(ByteBuffer src) throws IOException {
+        int len = src.remaining();
+        write(MemorySegment.ofBuffer(src), 0, len);
+        src.position(src.position() + len);
+    }
+
+    private void write(MemorySegment b, long off, int len) throws IOException {
         c.lock.lock();
         try {
             while (len > 0) {

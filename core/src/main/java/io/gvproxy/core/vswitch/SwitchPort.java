@@ -2,6 +2,7 @@ package io.gvproxy.core.vswitch;
 
 import io.gvproxy.core.buffer.Frame;
 import io.gvproxy.core.buffer.FramePool;
+import io.gvproxy.core.link.BufferedReceive;
 import io.gvproxy.core.link.Link;
 import io.gvproxy.core.stats.Counter;
 import io.gvproxy.core.stats.Counters;
@@ -186,6 +187,9 @@ public final class SwitchPort implements AutoCloseable {
                     owner.switchFromPort(this, frame);
                 } finally {
                     frame.release();
+                }
+                if (!(link instanceof BufferedReceive b) || !b.hasBufferedFrame()) {
+                    owner.burstEnded();
                 }
             }
         } catch (IOException | RuntimeException e) {

@@ -52,6 +52,7 @@ public final class VirtualSwitch implements AutoCloseable {
     private final Object lock = new Object();
     private final MacTable<SwitchPort> cam;
     private final CopyOnWriteArrayList<SwitchListener> listeners = new CopyOnWriteArrayList<>();
+    private final CopyOnWriteArrayList<Runnable> burstEndListeners = new CopyOnWriteArrayList<>();
     /** Ports whose threads may still run (detached ones leave once both threads end). */
     private final Set<SwitchPort> live = new HashSet<>();
     private volatile SwitchPort[] ports = NO_PORTS;
@@ -154,6 +155,26 @@ public final class VirtualSwitch implements AutoCloseable {
 
     public void addListener(SwitchListener listener) {
         listeners.add(Objects.requireNonNull(listener));
+    }
+
+    /**
+     * {@code listener} runs on a port's reader thread each time that port's link has no further frame at hand
+     * (after every frame for links that do not read ahead, see {@link io.gvproxy.core.link.BufferedReceive}): the
+     * place to flush work held back while a burst of frames was switched.
+     */
+    public void addBurstEndListener(Runnable listener) {
+        burstEndListeners.add(Objects.requireNonNull(listener));
+    }
+
+    void burstEnded() {
+        for (Runnable l : burstEndListeners) {
+            try {
+                l.run();
+            } catch (RuntimeException e) {
+                gatewayErrors.increment();
+                LOG.log(System.Logger.Level.WARNING, "burst-end listener failed", e);
+            }
+        }
     }
 
     /** Bytes delivered to ports; a frame sent to several ports counts once per port. */
