@@ -134,6 +134,7 @@ final class ForwarderSession {
         int batchLimit = Math.clamp(TAP_BATCH_BYTES / pool.frameCapacity(), 1, TAP_BATCH_FRAMES);
         return Thread.ofPlatform().daemon().name("gvforwarder-rx").start(() -> {
             Frame[] batch = new Frame[batchLimit];
+            StringBuilder line = new StringBuilder(192);
             for (int i = 0; i < batchLimit; i++) {
                 batch[i] = pool.acquire();
             }
@@ -149,7 +150,7 @@ final class ForwarderSession {
                     }
                     if (options.debug()) {
                         for (int i = 0; i < n; i++) {
-                            log.info(FrameSummary.describe("tap>host", batch[i].data()));
+                            log.info(FrameLogLink.summarize(line, "gvforwarder", "tap>host", batch[i].data()));
                         }
                     }
                     to.send(batch, n);

@@ -22,6 +22,7 @@ import java.nio.channels.WritableByteChannel;
 import java.security.SecureRandom;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -43,6 +44,9 @@ public final class NetworkStackHandler implements VmConnectionHandler {
     private final StreamFraming connectFraming;
     /** upstream's stack.debug: a summary line per frame, at info level as upstream logs them. */
     private volatile boolean logFrames;
+    /** Warmed up when the first VM connects; null in tests that build the network themselves. */
+    private PingSocketFactory pingSockets;
+    private final AtomicBoolean pingSocketsWarm = new AtomicBoolean();
 
     NetworkStackHandler(VirtualNetwork network, PcapWriter pcap, Map<String, MacAddress> vpnkitMacs, LogrusLogger log) {
         this(network, pcap, vpnkitMacs, StreamFraming.HYPERKIT, log);
@@ -64,11 +68,12 @@ public final class NetworkStackHandler implements VmConnectionHandler {
             pcap = PcapWriter.create(options.pcapFile().get());
         }
         // guests' pings to other hosts go out through ping sockets; a host that refuses them is logged once
-        VirtualNetwork network = new VirtualNetwork(config, new Counters(), options.nat(),
-                new PingSocketFactory(log::warn));
+        PingSocketFactory pingSockets = new PingSocketFactory(log::warn);
+        VirtualNetwork network = new VirtualNetwork(config, new Counters(), options.nat(), pingSockets);
         NetworkStackHandler handler = new NetworkStackHandler(network, pcap, options.stack().vpnkitMacs(),
                 connectFraming(options), log);
         handler.logFrames = options.debug();
+        handler.pingSockets = pingSockets;
         return handler;
     }
 
@@ -153,6 +158,9 @@ public final class NetworkStackHandler implements VmConnectionHandler {
         }
         CountDownLatch detached = new CountDownLatch(1);
         SwitchPort port = network.attach(attached, p -> detached.countDown());
+        if (pingSockets != null && pingSocketsWarm.compareAndSet(false, true)) {
+            Thread.ofPlatform().daemon().name("ping-socket-warm-up").start(pingSockets::warmUp);
+        }
         log.info(name + ": VM connected from " + peerName + " (switch port " + port.id() + ")");
         try {
             detached.await();

@@ -1,6 +1,7 @@
 package io.gvproxy.ffm;
 
 import io.gvproxy.core.nat.EchoDeniedException;
+import io.gvproxy.core.nat.EchoMessage;
 import io.gvproxy.core.nat.EchoSocket;
 import io.gvproxy.core.nat.EchoSocketFactory;
 
@@ -31,6 +32,19 @@ public final class PingSocketFactory implements EchoSocketFactory {
                 warn.accept(e.getMessage());
             }
             throw e;
+        }
+    }
+
+    /**
+     * Opens, polls and closes one socket. The first ping socket of a process costs the linking of its native
+     * calls, which held a guest's first echo replies back by most of a second on a loaded machine; done when the
+     * first VM connects, that cost is paid before the guest pings, and a refusal is logged at once.
+     */
+    public void warmUp() {
+        try (EchoSocket s = open()) {
+            s.receive(new EchoMessage(Short.BYTES), 0);
+        } catch (IOException | RuntimeException e) {
+            // a refusal was logged by open(); any other failure shows again at the guest's first ping
         }
     }
 }
