@@ -151,13 +151,8 @@ public final class IcmpNat implements Ipv4Handler, AutoCloseable {
         IcmpFlowKey key = new IcmpFlowKey(src, identifier, dst);
         IcmpFlow flow = flows.get(key);
         if (flow == null || flow.isClosed()) {
-            long route = config.route(dst);
-            if (route == Outbound.BLOCKED_LINK_LOCAL) {
-                linkLocal.increment();
-                return true;
-            }
-            if (route == Outbound.DENIED) {
-                denied.increment();
+            long route = config.route(dst, linkLocal, denied);
+            if (route < 0) {
                 return true;
             }
             flow = open(key, ethernet.source(), (int) route);

@@ -1,6 +1,7 @@
 package io.gvproxy.core.nat;
 
 import io.gvproxy.core.net.Ipv4Subnet;
+import io.gvproxy.core.stats.Counter;
 
 import java.time.Duration;
 import java.util.Objects;
@@ -69,5 +70,16 @@ public record NatConfig(NatTable table, EgressPolicy policy, boolean ec2Metadata
         }
         int host = table.translate(guestDestination);
         return policy.allows(host) ? host & 0xFFFFFFFFL : Outbound.DENIED;
+    }
+
+    /** {@link #route}, with a refusal counted under its reason; negative when refused. */
+    long route(int guestDestination, Counter linkLocal, Counter denied) {
+        long route = route(guestDestination);
+        if (route == Outbound.BLOCKED_LINK_LOCAL) {
+            linkLocal.increment();
+        } else if (route == Outbound.DENIED) {
+            denied.increment();
+        }
+        return route;
     }
 }

@@ -71,14 +71,8 @@ public final class TcpNat implements SynListener, AutoCloseable {
             offer.reject();
             return;
         }
-        long route = config.route(offer.localAddress());
-        if (route == Outbound.BLOCKED_LINK_LOCAL) {
-            linkLocal.increment();
-            offer.reject();
-            return;
-        }
-        if (route == Outbound.DENIED) {
-            denied.increment();
+        long route = config.route(offer.localAddress(), linkLocal, denied);
+        if (route < 0) {
             offer.reject();
             return;
         }
