@@ -35,6 +35,8 @@ final class UdpForward implements AutoCloseable {
     private final long idleMillis;
     private final Consumer<String> log;
     private final Map<SocketAddress, Flow> flows = new ConcurrentHashMap<>();
+    /** Read and written on the reader thread only, like every call of open(). */
+    private boolean fullLogged;
     private final Thread reader;
     private final Thread sweeper;
 
@@ -95,9 +97,15 @@ final class UdpForward implements AutoCloseable {
 
     private Flow open(SocketAddress client) {
         if (flows.size() >= MAX_FLOWS) {
-            log.accept("udp forward: " + MAX_FLOWS + " flows open, dropping a datagram from " + client);
+            // once per full spell: a client flooding from new ports must not flood the log as well
+            if (!fullLogged) {
+                fullLogged = true;
+                log.accept("udp forward: " + MAX_FLOWS + " flows open, dropping datagrams from new clients such as "
+                        + client + " until a flow idles out");
+            }
             return null;
         }
+        fullLogged = false;
         MacAddress mac;
         try {
             mac = arp.macOf(guestIp, 1000);
