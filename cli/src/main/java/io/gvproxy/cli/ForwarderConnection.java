@@ -1,9 +1,9 @@
 package io.gvproxy.cli;
 
+import io.gvproxy.core.link.FlushingChannel;
 import io.gvproxy.ffm.VsockSocket;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
@@ -93,34 +93,6 @@ final class ForwarderConnection implements AutoCloseable {
             Thread.currentThread().interrupt();
         } catch (Exception e) {
             // Closing a connection that already failed: nothing more to release.
-        }
-    }
-
-    /** A child's stdin is a buffered stream: without a flush per write, frames would wait in the buffer. */
-    private static final class FlushingChannel implements WritableByteChannel {
-        private final OutputStream stream;
-        private final WritableByteChannel channel;
-
-        FlushingChannel(OutputStream stream) {
-            this.stream = stream;
-            this.channel = Channels.newChannel(stream);
-        }
-
-        @Override
-        public int write(ByteBuffer src) throws IOException {
-            int n = channel.write(src);
-            stream.flush();
-            return n;
-        }
-
-        @Override
-        public boolean isOpen() {
-            return channel.isOpen();
-        }
-
-        @Override
-        public void close() throws IOException {
-            channel.close();
         }
     }
 }

@@ -2,15 +2,13 @@ package io.gvproxy.it;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.gvproxy.core.link.FlushingChannel;
 import io.gvproxy.core.link.StreamFraming;
 import io.gvproxy.core.link.StreamLink;
 import io.gvproxy.core.stats.Counters;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.ByteBuffer;
 import java.io.UncheckedIOException;
 import java.nio.channels.Channels;
-import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -99,33 +97,6 @@ final class GvproxyProcess implements AutoCloseable {
                 new FlushingChannel(process.getOutputStream()), StreamFraming.HYPERKIT, counters);
     }
 
-    /** Process stdin is a buffered stream: without a flush per write, frames would sit in the buffer. */
-    private static final class FlushingChannel implements WritableByteChannel {
-        private final OutputStream out;
-        private final WritableByteChannel channel;
-
-        FlushingChannel(OutputStream out) {
-            this.out = out;
-            this.channel = Channels.newChannel(out);
-        }
-
-        @Override
-        public int write(ByteBuffer src) throws IOException {
-            int written = channel.write(src);
-            out.flush();
-            return written;
-        }
-
-        @Override
-        public boolean isOpen() {
-            return channel.isOpen();
-        }
-
-        @Override
-        public void close() throws IOException {
-            channel.close();
-        }
-    }
 
     private static List<String> jarLauncher(Path gvproxyJar) {
         assertTrue(Files.isRegularFile(gvproxyJar),
