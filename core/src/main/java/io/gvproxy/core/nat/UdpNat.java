@@ -19,12 +19,12 @@ import java.nio.channels.DatagramChannel;
 /**
  * The UDP dispatcher's fallback: guest datagrams to addresses other than the gateway's services go out through
  * one connected host socket per guest 4-tuple, and the host's replies come back from the address the guest wrote
- * to. Flows close after the idle timeout; the table is bounded, a new flow evicting the longest idle one. A host
+ * to; one {@link UdpReplyReader} thread reads every flow's replies. Flows close after the idle timeout; the table is bounded, a new flow evicting the longest idle one. A host
  * refusal (ICMP port unreachable, seen as ECONNREFUSED) is passed to the guest as an ICMP port unreachable.
  *
  * <p>Counters {@code nat.udp.*}: {@code flows_opened}, {@code datagrams_to_host}, {@code datagrams_to_guest},
  * {@code broadcast}, {@code link_local}, {@code denied}, {@code bad_source}, {@code open_errors},
- * {@code send_errors}, {@code idle_closed}, {@code evicted}, {@code port_unreachable}, {@code shutdown}, and the
+ * {@code send_errors}, {@code host_buffer_full}, {@code idle_closed}, {@code evicted}, {@code port_unreachable}, {@code shutdown}, and the
  * gauge {@code active}.
  */
 public final class UdpNat implements UdpService, AutoCloseable {
@@ -32,7 +32,7 @@ public final class UdpNat implements UdpService, AutoCloseable {
     private final UdpSender sender;
     private final PortUnreachableSender icmp;
     private final int subnetBroadcast;
-    private final long idleNanos;
+    private final UdpReplyReader replies;
     private final BoundedFlowTable<UdpFlowKey, UdpFlow> flows;
     private volatile boolean closed;
 
@@ -44,6 +44,7 @@ public final class UdpNat implements UdpService, AutoCloseable {
     private final Counter badSource;
     private final Counter openErrors;
     private final Counter sendErrors;
+    private final Counter hostBufferFull;
     final Counter idleClosed;
     private final Counter portUnreachable;
     private final Counter shutdown;
@@ -61,7 +62,7 @@ public final class UdpNat implements UdpService, AutoCloseable {
         this.sender = sender;
         this.icmp = new PortUnreachableSender(pool, output, gatewayMac);
         this.subnetBroadcast = subnetBroadcast;
-        this.idleNanos = config.udpIdleTimeout().toNanos();
+        this.replies = new UdpReplyReader(this, config.udpIdleTimeout().toNanos());
         this.toHost = counters.counter("nat.udp.datagrams_to_host");
         this.toGuest = counters.counter("nat.udp.datagrams_to_guest");
         this.broadcast = counters.counter("nat.udp.broadcast");
@@ -70,6 +71,7 @@ public final class UdpNat implements UdpService, AutoCloseable {
         this.badSource = counters.counter("nat.udp.bad_source");
         this.openErrors = counters.counter("nat.udp.open_errors");
         this.sendErrors = counters.counter("nat.udp.send_errors");
+        this.hostBufferFull = counters.counter("nat.udp.host_buffer_full");
         this.idleClosed = counters.counter("nat.udp.idle_closed");
         this.portUnreachable = counters.counter("nat.udp.port_unreachable");
         this.shutdown = counters.counter("nat.udp.shutdown");
@@ -106,10 +108,10 @@ public final class UdpNat implements UdpService, AutoCloseable {
             }
         }
         MemorySegment payload = udp.segment().asSlice(udp.payloadOffset(), udp.payloadLength());
-        if (flow.send(payload.asByteBuffer())) {
-            toHost.increment();
-        } else {
-            sendErrors.increment();
+        switch (flow.send(payload.asByteBuffer())) {
+            case SENT -> toHost.increment();
+            case HOST_BUFFER_FULL -> hostBufferFull.increment();
+            case FAILED -> sendErrors.increment();
         }
         return true;
     }
@@ -118,19 +120,25 @@ public final class UdpNat implements UdpService, AutoCloseable {
         DatagramChannel ch;
         try {
             ch = DatagramChannel.open();
-            ch.connect(new InetSocketAddress(Ipv4.toInetAddress(hostIp), key.destinationPort()));
         } catch (IOException e) {
             openErrors.increment();
             return null;
         }
-        UdpFlow flow = new UdpFlow(this, flows, key, guestMac, ch, idleNanos);
+        try {
+            ch.configureBlocking(false);
+            ch.connect(new InetSocketAddress(Ipv4.toInetAddress(hostIp), key.destinationPort()));
+        } catch (IOException e) {
+            openErrors.increment();
+            closeChannel(ch);
+            return null;
+        }
+        UdpFlow flow = new UdpFlow(this, flows, key, guestMac, ch);
         UdpFlow raced = flows.admit(flow);
         if (raced != null) {
             closeChannel(ch);
             return raced;
         }
-        flow.start();
-        if (closed) {
+        if (!replies.add(flow) || closed) {
             flow.close();
         }
         return flow;
@@ -158,6 +166,7 @@ public final class UdpNat implements UdpService, AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        replies.close();
         flows.closeAll();
     }
 

@@ -78,6 +78,38 @@ class UdpNatTest {
     }
 
     @Test
+    void oneReaderThreadServesEveryFlowAndABurstLargerThanItsShareArrivesWhole() throws Exception {
+        int flows = 200;
+        try (DatagramSocket server = echoServer(); NatGuest g = new NatGuest(NatGuest.loopbackOnly())) {
+            int port = server.getLocalPort();
+            for (int i = 0; i < flows; i++) {
+                g.sendUdp(10_000 + i, NatGuest.HOST, port, PING);
+                assertNotNull(g.udp.poll(5, TimeUnit.SECONDS), "reply to flow " + i);
+            }
+            // other tests' readers may still be ending: wait for exactly one
+            waitFor(() -> Thread.getAllStackTraces().keySet().stream()
+                    .filter(t -> t.getName().startsWith("nat-udp")).count() == 1, "one reader for " + flows + " flows");
+            // more datagrams than one wake-up reads from a flow, sent at once by the host
+            try (DatagramSocket host = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+                g.sendUdp(9000, NatGuest.HOST, host.getLocalPort(), PING);
+                DatagramPacket first = new DatagramPacket(new byte[64], 64);
+                host.setSoTimeout(5000);
+                host.receive(first);
+                int burst = 150;
+                for (int i = 0; i < burst; i++) {
+                    byte[] b = ("r" + i).getBytes(StandardCharsets.US_ASCII);
+                    host.send(new DatagramPacket(b, b.length, first.getSocketAddress()));
+                }
+                for (int i = 0; i < burst; i++) {
+                    byte[] got = g.udp.poll(5, TimeUnit.SECONDS);
+                    assertNotNull(got, "burst datagram " + i);
+                    assertEquals("r" + i, Reply.parse(got).payload());
+                }
+            }
+        }
+    }
+
+    @Test
     void idleFlowsCloseAndTheNextDatagramOpensAFreshOne() throws Exception {
         NatConfig c = NatGuest.loopbackOnly().withUdpIdleTimeout(Duration.ofMillis(300));
         try (DatagramSocket server = echoServer(); NatGuest g = new NatGuest(c)) {
