@@ -5,16 +5,33 @@ package io.gvproxy.core.tcp;
  * remembers when it last grew, so SACK blocks can be reported most recent first (RFC 2018 section 4).
  */
 final class OutOfOrderRanges {
-    private final long[] start;
-    private final long[] end;
-    private final long[] touched;
+    /** Arrays start empty and double from here: an in-order connection never needs any. */
+    private static final int FIRST_ARRAY = 4;
+    private static final long[] NONE = new long[0];
+    private final int maxRanges;
+    private long[] start = NONE;
+    private long[] end = NONE;
+    private long[] touched = NONE;
     private int count;
     private long clock;
 
     OutOfOrderRanges(int maxRanges) {
-        start = new long[maxRanges];
-        end = new long[maxRanges];
-        touched = new long[maxRanges];
+        this.maxRanges = maxRanges;
+    }
+
+    /** Room for one more range, or false at the bound. */
+    private boolean roomForOne() {
+        if (count < start.length) {
+            return true;
+        }
+        if (count >= maxRanges) {
+            return false;
+        }
+        int n = Math.min(maxRanges, Math.max(FIRST_ARRAY, 2 * start.length));
+        start = java.util.Arrays.copyOf(start, n);
+        end = java.util.Arrays.copyOf(end, n);
+        touched = java.util.Arrays.copyOf(touched, n);
+        return true;
     }
 
     int count() {
@@ -37,7 +54,7 @@ final class OutOfOrderRanges {
         }
         // ranges i..j-1 overlap or touch [s, e)
         if (i == j) {
-            if (count == start.length) {
+            if (!roomForOne()) {
                 return false;
             }
             System.arraycopy(start, i, start, i + 1, count - i);

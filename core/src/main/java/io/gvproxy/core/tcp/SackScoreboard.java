@@ -8,9 +8,26 @@ package io.gvproxy.core.tcp;
 final class SackScoreboard {
     static final int DUP_THRESH = 3;
     private static final int MAX_RANGES = 64;
-    private final long[] start = new long[MAX_RANGES];
-    private final long[] end = new long[MAX_RANGES];
+    /** Arrays start empty and double from here: a connection without loss never needs any. */
+    private static final int FIRST_ARRAY = 4;
+    private static final long[] NONE = new long[0];
+    private long[] start = NONE;
+    private long[] end = NONE;
     private int count;
+
+    /** Room for one more range, or false at the bound. */
+    private boolean roomForOne() {
+        if (count < start.length) {
+            return true;
+        }
+        if (count >= MAX_RANGES) {
+            return false;
+        }
+        int n = Math.min(MAX_RANGES, Math.max(FIRST_ARRAY, 2 * start.length));
+        start = java.util.Arrays.copyOf(start, n);
+        end = java.util.Arrays.copyOf(end, n);
+        return true;
+    }
 
     boolean isEmpty() {
         return count == 0;
@@ -46,7 +63,7 @@ final class SackScoreboard {
             j++;
         }
         if (i == j) {
-            if (count == MAX_RANGES) {
+            if (!roomForOne()) {
                 return false;
             }
             System.arraycopy(start, i, start, i + 1, count - i);
