@@ -5,13 +5,10 @@ package io.gvproxy.core.tcp;
  * remembers when it last grew, so SACK blocks can be reported most recent first (RFC 2018 section 4).
  */
 final class OutOfOrderRanges {
-    /** Arrays start empty and double from here: an in-order connection never needs any. */
-    private static final int FIRST_ARRAY = 4;
-    private static final long[] NONE = new long[0];
     private final int maxRanges;
-    private long[] start = NONE;
-    private long[] end = NONE;
-    private long[] touched = NONE;
+    private long[] start = RangeArrays.NONE;
+    private long[] end = RangeArrays.NONE;
+    private long[] touched = RangeArrays.NONE;
     private int count;
     private long clock;
 
@@ -27,10 +24,9 @@ final class OutOfOrderRanges {
         if (count >= maxRanges) {
             return false;
         }
-        int n = Math.min(maxRanges, Math.max(FIRST_ARRAY, 2 * start.length));
-        start = java.util.Arrays.copyOf(start, n);
-        end = java.util.Arrays.copyOf(end, n);
-        touched = java.util.Arrays.copyOf(touched, n);
+        start = RangeArrays.grow(start, maxRanges);
+        end = RangeArrays.grow(end, maxRanges);
+        touched = RangeArrays.grow(touched, maxRanges);
         return true;
     }
 

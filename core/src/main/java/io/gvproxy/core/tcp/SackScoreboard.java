@@ -8,11 +8,8 @@ package io.gvproxy.core.tcp;
 final class SackScoreboard {
     static final int DUP_THRESH = 3;
     private static final int MAX_RANGES = 64;
-    /** Arrays start empty and double from here: a connection without loss never needs any. */
-    private static final int FIRST_ARRAY = 4;
-    private static final long[] NONE = new long[0];
-    private long[] start = NONE;
-    private long[] end = NONE;
+    private long[] start = RangeArrays.NONE;
+    private long[] end = RangeArrays.NONE;
     private int count;
 
     /** Room for one more range, or false at the bound. */
@@ -23,9 +20,8 @@ final class SackScoreboard {
         if (count >= MAX_RANGES) {
             return false;
         }
-        int n = Math.min(MAX_RANGES, Math.max(FIRST_ARRAY, 2 * start.length));
-        start = java.util.Arrays.copyOf(start, n);
-        end = java.util.Arrays.copyOf(end, n);
+        start = RangeArrays.grow(start, MAX_RANGES);
+        end = RangeArrays.grow(end, MAX_RANGES);
         return true;
     }
 
