@@ -29,9 +29,17 @@ public final class FramePool {
         this.idle = new ArrayBlockingQueue<>(Math.max(1, maxIdle));
     }
 
-    /** A pool sized for frames of the given MTU. */
+    /** Idle frames kept by {@link #forMtu}: up to 1024, and no more than {@link #MAX_IDLE_BYTES} of them. */
+    static final int MAX_IDLE_FRAMES = 1024;
+    static final int MAX_IDLE_BYTES = 8 << 20;
+
+    /**
+     * A pool sized for frames of the given MTU. Frames are allocated on demand; the idle ones kept for reuse are
+     * bounded in bytes too, so at a jumbo MTU (64 KiB frames) a burst does not leave 64 MiB pinned.
+     */
     public static FramePool forMtu(int mtu) {
-        return new FramePool(mtu + ETHERNET_OVERHEAD, 1024);
+        int capacity = mtu + ETHERNET_OVERHEAD;
+        return new FramePool(capacity, Math.clamp(MAX_IDLE_BYTES / capacity, 1, MAX_IDLE_FRAMES));
     }
 
     public int frameCapacity() {

@@ -5,16 +5,29 @@ package io.gvproxy.core.tcp;
  * remembers when it last grew, so SACK blocks can be reported most recent first (RFC 2018 section 4).
  */
 final class OutOfOrderRanges {
-    private final long[] start;
-    private final long[] end;
-    private final long[] touched;
+    private final int maxRanges;
+    private long[] start = RangeArrays.NONE;
+    private long[] end = RangeArrays.NONE;
+    private long[] touched = RangeArrays.NONE;
     private int count;
     private long clock;
 
     OutOfOrderRanges(int maxRanges) {
-        start = new long[maxRanges];
-        end = new long[maxRanges];
-        touched = new long[maxRanges];
+        this.maxRanges = maxRanges;
+    }
+
+    /** Room for one more range, or false at the bound. */
+    private boolean roomForOne() {
+        if (count < start.length) {
+            return true;
+        }
+        if (count >= maxRanges) {
+            return false;
+        }
+        start = RangeArrays.grow(start, maxRanges);
+        end = RangeArrays.grow(end, maxRanges);
+        touched = RangeArrays.grow(touched, maxRanges);
+        return true;
     }
 
     int count() {
@@ -37,7 +50,7 @@ final class OutOfOrderRanges {
         }
         // ranges i..j-1 overlap or touch [s, e)
         if (i == j) {
-            if (count == start.length) {
+            if (!roomForOne()) {
                 return false;
             }
             System.arraycopy(start, i, start, i + 1, count - i);

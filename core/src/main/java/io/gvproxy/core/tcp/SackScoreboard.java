@@ -8,9 +8,22 @@ package io.gvproxy.core.tcp;
 final class SackScoreboard {
     static final int DUP_THRESH = 3;
     private static final int MAX_RANGES = 64;
-    private final long[] start = new long[MAX_RANGES];
-    private final long[] end = new long[MAX_RANGES];
+    private long[] start = RangeArrays.NONE;
+    private long[] end = RangeArrays.NONE;
     private int count;
+
+    /** Room for one more range, or false at the bound. */
+    private boolean roomForOne() {
+        if (count < start.length) {
+            return true;
+        }
+        if (count >= MAX_RANGES) {
+            return false;
+        }
+        start = RangeArrays.grow(start, MAX_RANGES);
+        end = RangeArrays.grow(end, MAX_RANGES);
+        return true;
+    }
 
     boolean isEmpty() {
         return count == 0;
@@ -46,7 +59,7 @@ final class SackScoreboard {
             j++;
         }
         if (i == j) {
-            if (count == MAX_RANGES) {
+            if (!roomForOne()) {
                 return false;
             }
             System.arraycopy(start, i, start, i + 1, count - i);

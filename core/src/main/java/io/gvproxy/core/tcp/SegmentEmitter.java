@@ -66,7 +66,7 @@ final class SegmentEmitter {
             out.ack(c.receiver.ackSeq());
             out.window(c.receiver.synWindow());
         } else {
-            out.window(Math.min(c.config.receiveBufferBytes, 0xFFFF));
+            out.window(c.receiver.synWindow());
         }
         transmit();
     }

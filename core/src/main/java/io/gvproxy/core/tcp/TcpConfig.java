@@ -27,6 +27,7 @@ public final class TcpConfig {
     final int keepaliveProbes;
     final int maxOutOfOrderRanges;
     final int challengeAcksPerSecond;
+    final TcpBufferBudget bufferBudget;
 
     private TcpConfig(Builder b) {
         sendBufferBytes = b.sendBufferBytes;
@@ -51,6 +52,7 @@ public final class TcpConfig {
         keepaliveProbes = b.keepaliveProbes;
         maxOutOfOrderRanges = b.maxOutOfOrderRanges;
         challengeAcksPerSecond = b.challengeAcksPerSecond;
+        bufferBudget = b.bufferBudget;
     }
 
     public static Builder builder() {
@@ -85,6 +87,7 @@ public final class TcpConfig {
         b.keepaliveProbes = keepaliveProbes;
         b.maxOutOfOrderRanges = maxOutOfOrderRanges;
         b.challengeAcksPerSecond = challengeAcksPerSecond;
+        b.bufferBudget = bufferBudget;
         return b;
     }
 
@@ -106,6 +109,10 @@ public final class TcpConfig {
 
     public long timeWaitNanos() {
         return timeWaitNanos;
+    }
+
+    public TcpBufferBudget bufferBudget() {
+        return bufferBudget;
     }
 
     /** The window-scale shift we offer: the smallest that lets the receive buffer be advertised in 16 bits. */
@@ -143,6 +150,7 @@ public final class TcpConfig {
         private int keepaliveProbes = 9;
         private int maxOutOfOrderRanges = 64;
         private int challengeAcksPerSecond = 100;
+        private TcpBufferBudget bufferBudget = TcpBufferBudget.processWide();
 
         /** Send buffer, up to 2^30 bytes. */
         public Builder sendBufferBytes(int v) {
@@ -254,6 +262,15 @@ public final class TcpConfig {
         /** RFC 5961 section 7 rate limit, per connection. */
         public Builder challengeAcksPerSecond(int v) {
             challengeAcksPerSecond = positive(v, "challengeAcksPerSecond");
+            return this;
+        }
+
+        /**
+         * The budget the send and receive rings draw from; connections sharing one stay within it together.
+         * Default: {@link TcpBufferBudget#processWide()}.
+         */
+        public Builder bufferBudget(TcpBufferBudget v) {
+            bufferBudget = java.util.Objects.requireNonNull(v);
             return this;
         }
 

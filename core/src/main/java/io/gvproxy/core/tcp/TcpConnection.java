@@ -142,6 +142,7 @@ public final class TcpConnection {
     void enterTimeWait() {
         state = TcpState.TIME_WAIT;
         timers.clearAll();
+        sender.discardBuffer();
         timers.linger = now + config.timeWaitNanos;
     }
 
@@ -276,6 +277,7 @@ public final class TcpConnection {
                 emitter.reset();
             }
         }
+        receiver.discardBuffer();
         toClosed();
         events.dispatch();
     }
@@ -422,12 +424,15 @@ public final class TcpConnection {
             emitter.reset();
         }
         events.error(error);
+        receiver.discardBuffer();
         toClosed();
     }
 
     void toClosed() {
         state = TcpState.CLOSED;
         timers.clearAll();
+        sender.discardBuffer();
+        receiver.finishBuffer();
         receiver.ackNow = false;
         events.closed();
     }

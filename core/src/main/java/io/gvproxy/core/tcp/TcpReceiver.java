@@ -36,7 +36,7 @@ final class TcpReceiver {
 
     TcpReceiver(TcpConnection c, TcpConfig config) {
         this.c = c;
-        this.buf = new ReceiveBuffer(config.receiveBufferBytes, config.maxOutOfOrderRanges);
+        this.buf = new ReceiveBuffer(config.receiveBufferBytes, config.maxOutOfOrderRanges, config.bufferBudget);
     }
 
     /** Called once the peer's SYN is known; {@code synWindow} is the unscaled window our SYN carries. */
@@ -48,7 +48,7 @@ final class TcpReceiver {
     }
 
     int synWindow() {
-        return Math.min(buf.capacity(), 0xFFFF);
+        return Math.min(buf.free(), 0xFFFF);
     }
 
     long next() {
@@ -167,6 +167,10 @@ final class TcpReceiver {
         if (len > 0) {
             largestSegment = Math.max(largestSegment, len);
             long advanced = buf.store(dataPos - 1, seg.payloadSource(), srcOffset, len);
+            if (advRight - (dataPos + len) < Math.max(largestSegment, 1 << shift)) {
+                // the peer used the window up to its last segment (the edge it sees is rounded to 2^shift)
+                buf.widen();
+            }
             if (advanced < 0) {
                 outOfOrderDropped++;
                 c.counters.dropOutOfOrderFull.increment();
@@ -219,9 +223,20 @@ final class TcpReceiver {
         }
     }
 
+    /** No more data will be stored: the buffer's grant goes back once the application has read it all. */
+    void finishBuffer() {
+        buf.finish();
+    }
+
+    /** The connection was aborted or reset: unread bytes are dropped with the buffer's grant. */
+    void discardBuffer() {
+        buf.discard();
+    }
+
     private void consumeFin() {
         finReceived = true;
         pendingFin = -1;
+        buf.finish();
         ackNow = true;
         c.onPeerFin();
     }

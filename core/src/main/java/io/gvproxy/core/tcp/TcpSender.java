@@ -57,7 +57,7 @@ final class TcpSender {
 
     TcpSender(TcpConnection c, TcpConfig config) {
         this.c = c;
-        this.buf = new SendBuffer(config.sendBufferBytes, config.mss);
+        this.buf = new SendBuffer(config.sendBufferBytes, config.mss, config.bufferBudget);
         this.rtt = new RttEstimator(config.initialRtoNanos, config.minRtoNanos, config.maxRtoNanos);
     }
 
@@ -92,6 +92,11 @@ final class TcpSender {
 
     int free() {
         return buf.free();
+    }
+
+    /** Nothing more will be sent: the buffer's grant goes back. */
+    void discardBuffer() {
+        buf.discard();
     }
 
     int write(MemorySegment src, long offset, int len) {

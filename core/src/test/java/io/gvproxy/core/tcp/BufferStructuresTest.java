@@ -10,9 +10,11 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class BufferStructuresTest {
+    private static final TcpBufferBudget BUDGET = new TcpBufferBudget(64L << 20);
+
     @Test
     void ringKeepsLiveBytesWhenGrowingAcrossTheWrap() {
-        ByteRing ring = new ByteRing(1 << 16);
+        ByteRing ring = new ByteRing(1 << 16, 0, BUDGET);
         byte[] data = TcpTestContext.bytes(3000, 7);
         long pos = 4096 - 1000; // wraps the initial 4 KiB ring
         ring.ensure(pos, pos + 3000);
@@ -26,7 +28,7 @@ class BufferStructuresTest {
 
     @Test
     void mirrorMakesRunsAcrossTheWrapContiguous() {
-        ByteRing ring = new ByteRing(1 << 16, 1500);
+        ByteRing ring = new ByteRing(1 << 16, 1500, BUDGET);
         byte[] data = TcpTestContext.bytes(3000, 9);
         long pos = 3000;
         ring.ensure(pos, pos + 3000);
@@ -45,7 +47,7 @@ class BufferStructuresTest {
 
     @Test
     void sendBufferIsBoundedAndReleasesAcknowledgedBytes() {
-        SendBuffer b = new SendBuffer(5000, 1460);
+        SendBuffer b = new SendBuffer(5000, 1460, BUDGET);
         MemorySegment src = MemorySegment.ofArray(new byte[8000]);
         assertEquals(5000, b.write(src, 0, 8000));
         assertEquals(0, b.write(src, 0, 1));
@@ -86,7 +88,7 @@ class BufferStructuresTest {
     void receiveBufferReassemblesRandomArrivalOrder() {
         Random rnd = new Random(42);
         byte[] data = TcpTestContext.bytes(20_000, 3);
-        ReceiveBuffer b = new ReceiveBuffer(32_768, 64);
+        ReceiveBuffer b = new ReceiveBuffer(32_768, 64, BUDGET);
         MemorySegment src = MemorySegment.ofArray(data);
         for (int i = 0; i < 400 && b.next() < data.length; i++) {
             int off = (int) b.next() + rnd.nextInt(3000);
