@@ -21,7 +21,9 @@ import java.util.concurrent.TimeUnit;
  * {@code -listen unix://@SOCKET@}. Each run: start the command (clock starts just before the exec), try to
  * connect every millisecond until a connect succeeds (clock stops), optionally wait and read the process's
  * VmRSS, then SIGTERM it and wait for it to exit. Prints one markdown table row with min, median, p90 and
- * max in milliseconds (and the median idle RSS when asked).
+ * max in milliseconds, the median CPU time the server had used when it accepted (all its threads, from
+ * {@code /proc/PID/task/TID/schedstat}; on a loaded machine wall time mostly measures the wait for a core, CPU time
+ * much less so) and the median idle RSS when asked.
  *
  * <p>It is a standalone program (JDK only) so that {@code jmh/bin/time-to-listen} can run it with the
  * source launcher without building the module; its own startup is outside every measured interval.
@@ -56,20 +58,24 @@ public final class TimeToListen {
         }
         double[] millis = new double[runs];
         long[] rssKib = new long[runs];
+        double[] cpuMillis = new double[runs];
         for (int run = 0; run < runs; run++) {
             Sample sample = measureOnce(template, rssAfterMillis);
             millis[run] = sample.nanos() / 1e6;
             rssKib[run] = sample.rssKib();
+            cpuMillis[run] = sample.cpuNanos() / 1e6;
         }
         Arrays.sort(millis);
         Arrays.sort(rssKib);
+        Arrays.sort(cpuMillis);
         String rss = rssAfterMillis < 0 ? "" : String.format(Locale.ROOT, " %.1f MiB |", rssKib[runs / 2] / 1024.0);
-        System.out.printf(Locale.ROOT, "| %s | %d | %.0f | %.0f | %.0f | %.0f |%s%n",
+        System.out.printf(Locale.ROOT, "| %s | %d | %.0f | %.0f | %.0f | %.0f | %.0f |%s%n",
                 label == null ? String.join(" ", template) : label, runs,
-                millis[0], percentile(millis, 50), percentile(millis, 90), millis[runs - 1], rss);
+                millis[0], percentile(millis, 50), percentile(millis, 90), millis[runs - 1],
+                percentile(cpuMillis, 50), rss);
     }
 
-    private record Sample(long nanos, long rssKib) {
+    private record Sample(long nanos, long cpuNanos, long rssKib) {
     }
 
     private static Sample measureOnce(List<String> template, long rssAfterMillis) throws Exception {
@@ -87,12 +93,13 @@ public final class TimeToListen {
         Process process = builder.start();
         try {
             long elapsed = awaitAccept(process, socket, start, log);
+            long cpu = cpuNanos(process.pid());
             long rss = -1;
             if (rssAfterMillis >= 0) {
                 Thread.sleep(rssAfterMillis);
                 rss = vmRssKib(process.pid());
             }
-            return new Sample(elapsed, rss);
+            return new Sample(elapsed, cpu, rss);
         } finally {
             process.destroy();
             if (!process.waitFor(EXIT_LIMIT_MILLIS, TimeUnit.MILLISECONDS)) {
@@ -125,6 +132,22 @@ public final class TimeToListen {
             }
             Thread.sleep(1);
         }
+    }
+
+    /** CPU time of every thread of the process so far: the first field of each task's schedstat. */
+    private static long cpuNanos(long pid) throws IOException {
+        long total = 0;
+        try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+            for (Path task : tasks.toList()) {
+                try {
+                    String stat = Files.readString(task.resolve("schedstat"));
+                    total += Long.parseLong(stat.substring(0, stat.indexOf(' ')));
+                } catch (IOException threadEnded) {
+                    // A thread that ended between the listing and the read: its time is lost, a tiny undercount.
+                }
+            }
+        }
+        return total;
     }
 
     private static long vmRssKib(long pid) throws IOException {
