@@ -108,8 +108,9 @@ class ImageIT {
                     runDir, Listener.of(listen), QemuGatewayIT.qemuFlags(listen))) {
                 List<String> checks = List.of("netdev", "dhcp", "arp", "ping");
                 GuestSpec spec = GuestSpec.checks(checks.toArray(String[]::new));
-                List<String> command = new ArrayList<>(List.of(image.bin("qemu-wrapper").toString(),
-                        socket.toString()));
+                // Every launcher makes or maps the cache: this one too must not train into the real HOME.
+                List<String> command = new ArrayList<>(List.of("env", "XDG_CACHE_HOME=" + image.trainedCacheHome(),
+                        image.bin("qemu-wrapper").toString(), socket.toString()));
                 command.addAll(QemuGuest.qemuCommand(rig, "socket,id=n0,fd=3", spec));
                 GuestResult result = QemuGuest.run(runDir, "guest", spec, command);
                 result.assertPassed(checks);
