@@ -68,8 +68,11 @@ public final class GvproxyServer implements AutoCloseable {
                 notifications = NotificationSender.start(options.notification().get().path(), log);
                 handler.network().vswitch().addListener(notifications);
             }
-            openForwards(options);
+            // The API first: it needs no network until a request comes, and the network is still being built
+            // (NetworkStackHandler.create). The forwards and gateway:80 wait for it, so the VM listeners below
+            // open only once it exists. Upstream also opens gateway:80 after "ready".
             openApi(options, handler);
+            openForwards(options);
             if (options.vpnkit().isPresent()) {
                 OpenedAcceptor sock = bindVmListener(options.vpnkit().get());
                 vpnkit = new AcceptLoop("vpnkit", sock, MAX_VPNKIT_CONNECTIONS, handler::vpnkit, log);

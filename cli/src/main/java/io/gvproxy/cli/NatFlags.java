@@ -8,8 +8,6 @@ import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The outbound NAT's flags. {@code -ec2-metadata-access} is upstream's; the rest are ours: {@code -egress-allow}
@@ -24,7 +22,6 @@ final class NatFlags {
     static final String CONNECT_TIMEOUT = "nat-connect-timeout";
     static final String UDP_IDLE_TIMEOUT = "udp-idle-timeout";
     static final String UDP_MAX_FLOWS = "udp-max-flows";
-    private static final Pattern DURATION_PART = Pattern.compile("(\\d+(?:\\.\\d*)?|\\.\\d+)(ns|us|µs|ms|s|m|h)");
 
     private NatFlags() {
     }
@@ -70,32 +67,103 @@ final class NatFlags {
         return out;
     }
 
-    /** A positive Go duration: one or more number+unit parts, as time.ParseDuration reads them. */
+    /**
+     * A positive Go duration: one or more number+unit parts, as time.ParseDuration reads them. Scanned by hand and
+     * summed in a long: gvproxy parses its two defaults at every start, and a regex plus BigDecimal (whose class
+     * initialisation alone took most of the time before the API socket listened) cost more than the rest of the
+     * flag handling. Only a fraction, or a sum past a long, takes the exact BigDecimal path.
+     */
     static Duration duration(String flag, String text) throws FlagException {
-        Matcher m = DURATION_PART.matcher(text);
-        BigDecimal nanos = BigDecimal.ZERO;
+        List<String> numbers = new ArrayList<>();
+        List<Long> units = new ArrayList<>();
         int at = 0;
-        while (at < text.length() && m.find(at) && m.start() == at) {
-            BigDecimal unit = switch (m.group(2)) {
-                case "ns" -> BigDecimal.ONE;
-                case "us", "µs" -> BigDecimal.valueOf(1_000);
-                case "ms" -> BigDecimal.valueOf(1_000_000);
-                case "s" -> BigDecimal.valueOf(1_000_000_000);
-                case "m" -> BigDecimal.valueOf(60_000_000_000L);
-                default -> BigDecimal.valueOf(3_600_000_000_000L);
-            };
-            nanos = nanos.add(new BigDecimal(m.group(1).startsWith(".") ? "0" + m.group(1) : m.group(1))
-                    .multiply(unit));
-            at = m.end();
+        while (at < text.length()) {
+            int start = at;
+            at = skipDigits(text, at);
+            boolean hasDigits = at > start;
+            if (at < text.length() && text.charAt(at) == '.') {
+                int fraction = at + 1;
+                at = skipDigits(text, fraction);
+                hasDigits = hasDigits || at > fraction;
+            }
+            long unit = hasDigits ? unitNanos(text, at) : 0;
+            if (unit == 0) {
+                throw badDuration(flag, text);
+            }
+            numbers.add(text.substring(start, at));
+            units.add(unit);
+            at += unit >= 1_000_000_000 ? 1 : 2; // s, m and h; ns, us, µs and ms are two characters
         }
-        if (text.isEmpty() || at != text.length()) {
-            throw new FlagException("invalid value " + GoQuote.quote(text) + " for flag -" + flag
-                    + ": parse error (want a duration such as 10s or 1m30s)");
+        if (numbers.isEmpty()) {
+            throw badDuration(flag, text);
         }
-        if (nanos.signum() <= 0 || nanos.compareTo(BigDecimal.valueOf(Long.MAX_VALUE)) > 0) {
+        long nanos = sumExact(numbers, units);
+        if (nanos < 0) {
+            nanos = sumWithFractions(numbers, units);
+        }
+        if (nanos <= 0) {
             throw new FlagException("invalid value " + GoQuote.quote(text) + " for flag -" + flag
                     + ": must be positive and at most 292 years");
         }
-        return Duration.ofNanos(nanos.longValue());
+        return Duration.ofNanos(nanos);
+    }
+
+    private static int skipDigits(String text, int at) {
+        while (at < text.length() && text.charAt(at) >= '0' && text.charAt(at) <= '9') {
+            at++;
+        }
+        return at;
+    }
+
+    /** The unit at {@code at} in nanoseconds, 0 for none; the two-letter units first, as Go reads "ms". */
+    private static long unitNanos(String text, int at) {
+        if (text.startsWith("ns", at)) {
+            return 1;
+        }
+        if (text.startsWith("us", at) || text.startsWith("\u00b5s", at)) {
+            return 1_000;
+        }
+        if (text.startsWith("ms", at)) {
+            return 1_000_000;
+        }
+        if (text.startsWith("s", at)) {
+            return 1_000_000_000;
+        }
+        if (text.startsWith("m", at)) {
+            return 60_000_000_000L;
+        }
+        return text.startsWith("h", at) ? 3_600_000_000_000L : 0;
+    }
+
+    /** The sum when every part is a whole number and it fits a long; -1 otherwise. */
+    private static long sumExact(List<String> numbers, List<Long> units) {
+        long nanos = 0;
+        for (int i = 0; i < numbers.size(); i++) {
+            String n = numbers.get(i);
+            if (n.indexOf('.') >= 0 || n.length() > 18) {
+                return -1;
+            }
+            try {
+                nanos = Math.addExact(nanos, Math.multiplyExact(Long.parseLong(n), units.get(i)));
+            } catch (ArithmeticException overflow) {
+                return -1;
+            }
+        }
+        return nanos;
+    }
+
+    /** Exact sum of parts with fractions (1.5s, .5h), truncated to whole nanoseconds; 0 if out of range. */
+    private static long sumWithFractions(List<String> numbers, List<Long> units) {
+        BigDecimal nanos = BigDecimal.ZERO;
+        for (int i = 0; i < numbers.size(); i++) {
+            String n = numbers.get(i);
+            nanos = nanos.add(new BigDecimal(n.startsWith(".") ? "0" + n : n).multiply(BigDecimal.valueOf(units.get(i))));
+        }
+        return nanos.compareTo(BigDecimal.valueOf(Long.MAX_VALUE)) > 0 ? 0 : nanos.longValue();
+    }
+
+    private static FlagException badDuration(String flag, String text) {
+        return new FlagException("invalid value " + GoQuote.quote(text) + " for flag -" + flag
+                + ": parse error (want a duration such as 10s or 1m30s)");
     }
 }

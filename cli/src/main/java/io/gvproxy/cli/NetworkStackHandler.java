@@ -21,6 +21,8 @@ import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
 import java.security.SecureRandom;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -34,11 +36,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class NetworkStackHandler implements VmConnectionHandler {
     public static final VmConnectionHandlerFactory FACTORY = NetworkStackHandler::create;
 
-    private final VirtualNetwork network;
+    /** Built on its own thread by {@link #create}: see there. */
+    private final CompletableFuture<VirtualNetwork> network;
     private final PcapWriter pcap;
     private final LogrusLogger log;
     private final Map<String, MacAddress> vpnkitMacs;
-    private final SecureRandom random = new SecureRandom();
+    /** For VPNKit handshakes only, so made at the first one: its security providers are not start-up work. */
+    private SecureRandom random;
     private final AtomicInteger vpnkitIds = new AtomicInteger();
     private final AtomicInteger connectIds = new AtomicInteger();
     private final StreamFraming connectFraming;
@@ -54,6 +58,11 @@ public final class NetworkStackHandler implements VmConnectionHandler {
 
     NetworkStackHandler(VirtualNetwork network, PcapWriter pcap, Map<String, MacAddress> vpnkitMacs,
             StreamFraming connectFraming, LogrusLogger log) {
+        this(CompletableFuture.completedFuture(network), pcap, vpnkitMacs, connectFraming, log);
+    }
+
+    private NetworkStackHandler(CompletableFuture<VirtualNetwork> network, PcapWriter pcap,
+            Map<String, MacAddress> vpnkitMacs, StreamFraming connectFraming, LogrusLogger log) {
         this.connectFraming = connectFraming;
         this.network = network;
         this.pcap = pcap;
@@ -61,15 +70,29 @@ public final class NetworkStackHandler implements VmConnectionHandler {
         this.log = log;
     }
 
+    /**
+     * The virtual network (the host's resolv.conf, the frame pool, switch, gateway, DHCP, DNS, TCP stack and NAT) is
+     * built on a thread of its own, so that gvproxy's API sockets bind meanwhile instead of after it: it was about
+     * half the main thread's work before the API listened. Whatever needs the network waits for it in
+     * {@link #network()}, and the server asks for it before it opens any VM listener, so a failure still stops the
+     * start.
+     */
     static NetworkStackHandler create(GvproxyOptions options, LogrusLogger log) throws IOException {
-        NetworkConfig config = networkConfig(options);
         PcapWriter pcap = null;
         if (options.pcapFile().isPresent()) {
             pcap = PcapWriter.create(options.pcapFile().get());
         }
         // guests' pings to other hosts go out through ping sockets; a host that refuses them is logged once
         PingSocketFactory pingSockets = new PingSocketFactory(log::warn);
-        VirtualNetwork network = new VirtualNetwork(config, new Counters(), options.nat(), pingSockets);
+        CompletableFuture<VirtualNetwork> network = new CompletableFuture<>();
+        Thread.ofPlatform().daemon().name("network-setup").start(() -> {
+            try {
+                network.complete(new VirtualNetwork(networkConfig(options), new Counters(), options.nat(),
+                        pingSockets));
+            } catch (Throwable t) {
+                network.completeExceptionally(t);
+            }
+        });
         NetworkStackHandler handler = new NetworkStackHandler(network, pcap, options.stack().vpnkitMacs(),
                 connectFraming(options), log);
         handler.logFrames = options.debug();
@@ -105,22 +128,34 @@ public final class NetworkStackHandler implements VmConnectionHandler {
                 s.dhcpStaticLeases(), servers ? options.dnsServers() : host.nameserverAddresses());
     }
 
+    /** Waits for the network while it is still being built; a failure to build it is rethrown, unchecked. */
     @Override
     public VirtualNetwork network() {
-        return network;
+        try {
+            return network.join();
+        } catch (CompletionException e) {
+            // The builder's own exception, as if the network had been built on this thread.
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
+            throw e;
+        }
     }
 
     @Override
     public void qemu(ByteChannel channel, String peerName) throws IOException {
-        serve("qemu", peerName, StreamLink.of("qemu", channel, StreamFraming.QEMU, network.counters()));
+        serve("qemu", peerName, StreamLink.of("qemu", channel, StreamFraming.QEMU, network().counters()));
     }
 
     @Override
     public void vpnkit(ByteChannel channel, String peerName) throws IOException {
-        MacAddress mac = VpnkitHandshake.accept(channel, vpnkitMacs, network.config().mtu(), random);
+        MacAddress mac = VpnkitHandshake.accept(channel, vpnkitMacs, network().config().mtu(), random());
         log.info("vpnkit: handshake with " + peerName + " done, MAC " + mac);
         String name = "vpnkit." + vpnkitIds.incrementAndGet();
-        serve(name, peerName, StreamLink.of(name, channel, StreamFraming.HYPERKIT, network.counters()));
+        serve(name, peerName, StreamLink.of(name, channel, StreamFraming.HYPERKIT, network().counters()));
     }
 
     /** The switch port's reader and writer are platform threads, as the blocking native link requires. */
@@ -136,19 +171,26 @@ public final class NetworkStackHandler implements VmConnectionHandler {
 
     @Override
     public Counters counters() {
-        return network.counters();
+        return network().counters();
     }
 
     @Override
     public void connect(ByteChannel channel, String peerName) throws IOException {
         String name = "connect." + connectIds.incrementAndGet();
-        serve(name, peerName, StreamLink.of(name, channel, connectFraming, network.counters()));
+        serve(name, peerName, StreamLink.of(name, channel, connectFraming, network().counters()));
     }
 
     @Override
     public void stdio(ReadableByteChannel in, WritableByteChannel out) throws IOException {
         serve("stdio", "stdin/stdout",
-                new StreamLink("stdio", in, out, StreamFraming.HYPERKIT, network.counters()));
+                new StreamLink("stdio", in, out, StreamFraming.HYPERKIT, network().counters()));
+    }
+
+    private synchronized SecureRandom random() {
+        if (random == null) {
+            random = new SecureRandom();
+        }
+        return random;
     }
 
     private void serve(String name, String peerName, Link link) throws IOException {
@@ -157,7 +199,7 @@ public final class NetworkStackHandler implements VmConnectionHandler {
             attached = new FrameLogLink(attached, log::info);
         }
         CountDownLatch detached = new CountDownLatch(1);
-        SwitchPort port = network.attach(attached, p -> detached.countDown());
+        SwitchPort port = network().attach(attached, p -> detached.countDown());
         if (pingSockets != null && pingSocketsWarm.compareAndSet(false, true)) {
             Thread.ofPlatform().daemon().name("ping-socket-warm-up").start(pingSockets::warmUp);
         }
@@ -168,7 +210,7 @@ public final class NetworkStackHandler implements VmConnectionHandler {
             Thread.currentThread().interrupt();
             port.close();
         } finally {
-            network.counters().removePrefix("link." + name + ".");
+            network().counters().removePrefix("link." + name + ".");
         }
         log.info(name + ": VM " + peerName + " disconnected");
     }
@@ -176,7 +218,7 @@ public final class NetworkStackHandler implements VmConnectionHandler {
     /** The NAT's non-zero counters at exit (/stats has upstream's fields only): what was refused and why. */
     private void logNatCounters() {
         StringBuilder b = new StringBuilder();
-        network.counters().snapshot().forEach((name, value) -> {
+        network().counters().snapshot().forEach((name, value) -> {
             if (name.startsWith("nat.") && value != 0) {
                 b.append(' ').append(name).append('=').append(value);
             }
@@ -189,7 +231,7 @@ public final class NetworkStackHandler implements VmConnectionHandler {
     /** Stops every link, then flushes the capture. */
     @Override
     public void close() {
-        network.close();
+        network().close();
         logNatCounters();
         if (pcap != null) {
             try {

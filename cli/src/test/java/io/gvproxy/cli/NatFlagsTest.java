@@ -49,7 +49,15 @@ class NatFlagsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "10", "0s", "-1s", "s", "10 s", "1d", "10s5"})
+    @CsvSource({"1ns,1", "1us,1000", "1µs,1000", "1.5ns,1", "0.5ns0.5ns,1", "1.ms,1000000", "1h0.5ns,3600000000000",
+            "9223372036854775807ns,9223372036854775807", "00000000000000000000001s,1000000000"})
+    void goDurationsInNanos(String text, long nanos) throws Exception {
+        assertEquals(Duration.ofNanos(nanos), NatFlags.duration("x", text));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "10", "0s", "-1s", "s", "10 s", "1d", "10s5", ".s", "1..5s", "1.5", "0.1ns",
+            "9223372036854775808ns", "2562048h", "9223372036854775807ns1ns"})
     void badDurationsAreRefused(String text) {
         assertThrows(FlagException.class, () -> NatFlags.duration("x", text));
     }

@@ -3,7 +3,9 @@ package io.gvproxy.jmh.startup;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -15,13 +17,19 @@ import java.util.concurrent.TimeUnit;
 /**
  * Time from exec until a freshly started server accepts a connection on a UNIX socket, over N runs.
  *
- * <p>Usage: {@code java TimeToListen.java [--runs N] [--label TEXT] [--rss-after-ms MS] -- COMMAND...}.
+ * <p>Usage: {@code java TimeToListen.java [--runs N] [--label TEXT] [--rss-after-ms MS] [--request PATH] --
+ * COMMAND...}.
  * Every {@code @SOCKET@} in COMMAND becomes the path of a fresh socket in a new temporary directory, e.g.
  * {@code -- cli/target/image/bin/gvproxy -listen-qemu unix://@SOCKET@ -ssh-port -1}; the same harness measures
  * {@code -listen unix://@SOCKET@}. Each run: start the command (clock starts just before the exec), try to
  * connect every millisecond until a connect succeeds (clock stops), optionally wait and read the process's
  * VmRSS, then SIGTERM it and wait for it to exit. Prints one markdown table row with min, median, p90 and
- * max in milliseconds (and the median idle RSS when asked).
+ * max in milliseconds, the median CPU time the server had used when it accepted (all its threads, from
+ * {@code /proc/PID/task/TID/schedstat}; on a loaded machine wall time mostly measures the wait for a core, CPU time
+ * much less so) and the median idle RSS when asked. With {@code --request PATH} (an HTTP server such as
+ * gvproxy's {@code -listen} API), it also sends {@code GET PATH} right after that first connect and reports the
+ * median time from exec until the response's status line arrived: the time to a first answer, which includes
+ * whatever start-up work was left for after listening.
  *
  * <p>It is a standalone program (JDK only) so that {@code jmh/bin/time-to-listen} can run it with the
  * source launcher without building the module; its own startup is outside every measured interval.
@@ -38,12 +46,14 @@ public final class TimeToListen {
         int runs = 20;
         String label = null;
         long rssAfterMillis = -1;
+        String request = null;
         int i = 0;
         for (; i < args.length && !args[i].equals("--"); i++) {
             switch (args[i]) {
                 case "--runs" -> runs = Integer.parseInt(args[++i]);
                 case "--label" -> label = args[++i];
                 case "--rss-after-ms" -> rssAfterMillis = Long.parseLong(args[++i]);
+                case "--request" -> request = args[++i];
                 default -> usage("unknown option " + args[i]);
             }
         }
@@ -56,23 +66,31 @@ public final class TimeToListen {
         }
         double[] millis = new double[runs];
         long[] rssKib = new long[runs];
+        double[] cpuMillis = new double[runs];
+        double[] answerMillis = new double[runs];
         for (int run = 0; run < runs; run++) {
-            Sample sample = measureOnce(template, rssAfterMillis);
+            Sample sample = measureOnce(template, rssAfterMillis, request);
             millis[run] = sample.nanos() / 1e6;
             rssKib[run] = sample.rssKib();
+            cpuMillis[run] = sample.cpuNanos() / 1e6;
+            answerMillis[run] = sample.answerNanos() / 1e6;
         }
         Arrays.sort(millis);
         Arrays.sort(rssKib);
+        Arrays.sort(cpuMillis);
+        Arrays.sort(answerMillis);
         String rss = rssAfterMillis < 0 ? "" : String.format(Locale.ROOT, " %.1f MiB |", rssKib[runs / 2] / 1024.0);
-        System.out.printf(Locale.ROOT, "| %s | %d | %.0f | %.0f | %.0f | %.0f |%s%n",
+        String answer = request == null ? "" : String.format(Locale.ROOT, " %.0f |", percentile(answerMillis, 50));
+        System.out.printf(Locale.ROOT, "| %s | %d | %.0f | %.0f | %.0f | %.0f | %.0f |%s%s%n",
                 label == null ? String.join(" ", template) : label, runs,
-                millis[0], percentile(millis, 50), percentile(millis, 90), millis[runs - 1], rss);
+                millis[0], percentile(millis, 50), percentile(millis, 90), millis[runs - 1],
+                percentile(cpuMillis, 50), answer, rss);
     }
 
-    private record Sample(long nanos, long rssKib) {
+    private record Sample(long nanos, long cpuNanos, long answerNanos, long rssKib) {
     }
 
-    private static Sample measureOnce(List<String> template, long rssAfterMillis) throws Exception {
+    private static Sample measureOnce(List<String> template, long rssAfterMillis, String request) throws Exception {
         // /tmp, not java.io.tmpdir: UNIX socket paths must stay under 108 bytes.
         Path dir = Files.createTempDirectory(Path.of("/tmp"), "ttl");
         Path socket = dir.resolve("s.sock");
@@ -87,12 +105,14 @@ public final class TimeToListen {
         Process process = builder.start();
         try {
             long elapsed = awaitAccept(process, socket, start, log);
+            long cpu = cpuNanos(process.pid());
+            long answer = request == null ? -1 : awaitAnswer(socket, request, start, log);
             long rss = -1;
             if (rssAfterMillis >= 0) {
                 Thread.sleep(rssAfterMillis);
                 rss = vmRssKib(process.pid());
             }
-            return new Sample(elapsed, rss);
+            return new Sample(elapsed, cpu, answer, rss);
         } finally {
             process.destroy();
             if (!process.waitFor(EXIT_LIMIT_MILLIS, TimeUnit.MILLISECONDS)) {
@@ -127,6 +147,44 @@ public final class TimeToListen {
         }
     }
 
+    /** Sends {@code GET path} and returns the time from {@code start} until the status line has arrived. */
+    private static long awaitAnswer(Path socket, String path, long start, Path log) throws Exception {
+        try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            channel.connect(UnixDomainSocketAddress.of(socket));
+            channel.write(ByteBuffer.wrap(("GET " + path + " HTTP/1.1\r\nHost: unix\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII)));
+            ByteBuffer in = ByteBuffer.allocate(64);
+            StringBuilder head = new StringBuilder();
+            while (head.indexOf("\r\n") < 0) {
+                if (channel.read(in.clear()) < 0) {
+                    throw new IllegalStateException("connection closed before a status line:\n" + Files.readString(log));
+                }
+                head.append(new String(in.array(), 0, in.position(), StandardCharsets.US_ASCII));
+            }
+            long elapsed = System.nanoTime() - start;
+            if (!head.toString().startsWith("HTTP/1.1 200")) {
+                throw new IllegalStateException("GET " + path + " answered " + head.substring(0, head.indexOf("\r\n")));
+            }
+            return elapsed;
+        }
+    }
+
+    /** CPU time of every thread of the process so far: the first field of each task's schedstat. */
+    private static long cpuNanos(long pid) throws IOException {
+        long total = 0;
+        try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+            for (Path task : tasks.toList()) {
+                try {
+                    String stat = Files.readString(task.resolve("schedstat"));
+                    total += Long.parseLong(stat.substring(0, stat.indexOf(' ')));
+                } catch (IOException threadEnded) {
+                    // A thread that ended between the listing and the read: its time is lost, a tiny undercount.
+                }
+            }
+        }
+        return total;
+    }
+
     private static long vmRssKib(long pid) throws IOException {
         for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
             if (line.startsWith("VmRSS:")) {
@@ -144,7 +202,8 @@ public final class TimeToListen {
 
     private static void usage(String problem) {
         System.err.println("time-to-listen: " + problem + "\nusage: TimeToListen [--runs N] [--label TEXT] "
-                + "[--rss-after-ms MS] -- COMMAND... (with " + SOCKET_TOKEN + " where the socket path goes)");
+                + "[--rss-after-ms MS] [--request PATH] -- COMMAND... (with " + SOCKET_TOKEN
+                + " where the socket path goes)");
         System.exit(2);
     }
 }
