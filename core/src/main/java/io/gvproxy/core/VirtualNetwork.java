@@ -39,6 +39,8 @@ public final class VirtualNetwork implements AutoCloseable {
     private final NetworkConfig config;
     private final Counters counters;
     private final FramePool pool;
+    private static final int LARGE_POOL_IDLE = 8;
+    private FramePool largePool;
     private final VirtualSwitch vswitch;
     private final Gateway gateway;
     private final TcpStack tcpStack;
@@ -91,6 +93,7 @@ public final class VirtualNetwork implements AutoCloseable {
                 config.subnet().broadcast(), counters));
         gateway.setIpv4Handler(IpProtocol.UDP, udp);
         vswitch.attachGateway(config.gatewayMac(), gateway);
+        vswitch.setGatewayLargeInput(gateway.largeSegmentInput());
         TcpStackConfig tcpConfig = TcpStackConfig.forMtu(config.mtu())
                 .withVerifyChecksums(config.gatewayConfig().verifyChecksums());
         if (nat != null) {
@@ -137,6 +140,25 @@ public final class VirtualNetwork implements AutoCloseable {
     /** Plugs a VM link into the switch; {@code onDetached} runs once when the link ends (EOF, error or close). */
     public SwitchPort attach(Link link, Consumer<SwitchPort> onDetached) {
         return vswitch.attach(link, pool, onDetached);
+    }
+
+    /**
+     * As {@link #attach}, for a link that negotiated TCP/IPv4 frames of up to {@code maxFrame} bytes (over the MTU):
+     * such frames to the gateway's TCP stack are taken; any other frame over the MTU is counted and dropped.
+     */
+    public SwitchPort attachWithLargeSegments(Link link, int maxFrame, Consumer<SwitchPort> onDetached) {
+        if (maxFrame <= pool.frameCapacity()) {
+            return attach(link, onDetached);
+        }
+        return vswitch.attach(link, pool, largeFramePool(maxFrame), onDetached);
+    }
+
+    private synchronized FramePool largeFramePool(int maxFrame) {
+        if (largePool == null || largePool.frameCapacity() < maxFrame) {
+            // each port holds one such buffer while switching a frame, and none once it has switched it
+            largePool = new FramePool(maxFrame, LARGE_POOL_IDLE);
+        }
+        return largePool;
     }
 
     public NetworkConfig config() {
