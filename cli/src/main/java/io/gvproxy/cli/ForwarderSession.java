@@ -120,11 +120,14 @@ final class ForwarderSession {
 
     /**
      * Copies frames from gvproxy to the tap on a platform thread with one reused frame buffer. When the POST offered
-     * large segments, a first frame that accepts the offer is taken as such and not written to the tap.
+     * large segments, a first frame that accepts the offer is taken as such and not written to the tap; after it,
+     * TCP frames over the tap's MTU go to the tap as one segmentation-offload frame ({@link HostToTap}).
      */
     private Thread hostPump(Link from, TapLink to, FramePool pool, boolean offered) {
         return Thread.ofPlatform().daemon().name("gvforwarder-tx").start(() -> {
-            Frame frame = pool.acquire();
+            boolean canTakeLarge = offered && to.device().vnetHeaderSize() > 0;
+            Frame frame = canTakeLarge ? new FramePool(OFFLOAD_FRAME_CAPACITY, 1).acquire() : pool.acquire();
+            HostToTap toTap = new HostToTap(to, counters);
             StringBuilder line = new StringBuilder(192);
             boolean first = offered;
             try {
@@ -136,7 +139,7 @@ final class ForwarderSession {
                     if (first) {
                         first = false;
                         if (LargeSegmentOffer.isAcceptance(frame.data())) {
-                            largeSegmentsAccepted = to.device().vnetHeaderSize() > 0;
+                            largeSegmentsAccepted = canTakeLarge;
                             log.info("gvproxy accepts large TCP segments");
                             continue;
                         }
@@ -144,7 +147,7 @@ final class ForwarderSession {
                     if (options.debug()) {
                         log.info(FrameLogLink.summarize(line, "gvforwarder", "host>tap", frame.data()));
                     }
-                    to.send(frame.data());
+                    toTap.send(frame);
                 }
             } catch (IOException | RuntimeException e) {
                 fail(new IOException("tx host>tap: " + e.getMessage(), e));

@@ -40,6 +40,10 @@ public final class VirtualNetwork implements AutoCloseable {
     private final Counters counters;
     private final FramePool pool;
     private static final int LARGE_POOL_IDLE = 8;
+    /** The largest frame a large-segment link carries: the 2-byte length of its framing. */
+    private static final int LARGE_FRAME = 65535;
+    /** Idle large send buffers kept: about one receive window's worth of a fast flow toward a guest. */
+    private static final int LARGE_SEND_IDLE = 32;
     private FramePool largePool;
     private final VirtualSwitch vswitch;
     private final Gateway gateway;
@@ -108,6 +112,10 @@ public final class VirtualNetwork implements AutoCloseable {
         tcpStack.setSynListener(synRouter);
         gateway.setIpv4Handler(IpProtocol.TCP, tcpStack);
         vswitch.addBurstEndListener(tcpStack::endBurst);
+        if (pool.frameCapacity() < LARGE_FRAME) {
+            // toward guests whose link negotiated large frames, data segments go out up to 64 KiB
+            tcpStack.setLargeSegmentPeers(vswitch::takesLargeFrames, new FramePool(LARGE_FRAME, LARGE_SEND_IDLE));
+        }
         this.arpResolver = new ArpResolver(config.gatewayMac(), config.gatewayIp(), pool, vswitch.gatewayOutput(),
                 tcpStack, counters);
         gateway.setArpReplyListener(arpResolver);

@@ -77,6 +77,11 @@ public final class SwitchPort implements AutoCloseable {
         return link;
     }
 
+    /** Whether this port's link negotiated frames over the MTU. */
+    boolean takesLargeFrames() {
+        return largePool != null;
+    }
+
     /** Buffers for frames this port's link sends at most the MTU of. */
     FramePool pool() {
         return pool;

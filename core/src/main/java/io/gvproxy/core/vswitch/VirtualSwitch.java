@@ -168,6 +168,12 @@ public final class VirtualSwitch implements AutoCloseable {
         gatewayLargeInput = input;
     }
 
+    /** Whether the port {@code mac} was learned on negotiated frames over the MTU (false when unknown). */
+    public boolean takesLargeFrames(long mac) {
+        SwitchPort p = cam.get(mac);
+        return p != null && p.takesLargeFrames();
+    }
+
     /** Where the gateway emits frames (lent; any thread): switched like any frame, never back to the gateway. */
     public FrameSink gatewayOutput() {
         return gatewayOutput;
@@ -337,10 +343,19 @@ public final class VirtualSwitch implements AutoCloseable {
             if (to == null) {
                 unknownUnicastFlooded.increment();
                 flood(frame, null);
-            } else {
+            } else if (fits(frame, to)) {
                 to.enqueue(frame);
             }
         }
+    }
+
+    /** Whether {@code to} can take {@code frame}: within its MTU, or over it on a link that negotiated that. */
+    private boolean fits(Frame frame, SwitchPort to) {
+        if (frame.length() <= to.pool().frameCapacity() || to.takesLargeFrames()) {
+            return true;
+        }
+        largeDropped.increment();
+        return false;
     }
 
     private static long readMac(MemorySegment buf, long offset) {
@@ -393,7 +408,7 @@ public final class VirtualSwitch implements AutoCloseable {
     private void flood(Frame frame, SwitchPort except) {
         SwitchPort[] targets = ports;
         for (SwitchPort p : targets) {
-            if (p != except) {
+            if (p != except && fits(frame, p)) {
                 p.enqueue(frame);
             }
         }
