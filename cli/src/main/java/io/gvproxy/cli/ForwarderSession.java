@@ -108,8 +108,15 @@ final class ForwarderSession {
         }
     }
 
-    /** The tap with offloads if the kernel lets us, else as upstream opens it. */
+    /**
+     * The tap with offloads if the kernel lets us and they can help, else as upstream opens it. At an -mtu whose
+     * frames already reach 64 KiB, segmentation offload cannot make a read larger, and checksum offload would only
+     * move the guest's checksum (computed by its kernel while copying) into this process.
+     */
     private TapDevice openTap(String iface) throws IOException {
+        if (options.mtu() + FramePool.ETHERNET_OVERHEAD >= LargeSegmentOffer.MAX_FRAME) {
+            return TapDevice.open(iface);
+        }
         try {
             return TapDevice.openWithOffloads(iface, TapDevice.TUN_F_CSUM | TapDevice.TUN_F_TSO4);
         } catch (IOException e) {
