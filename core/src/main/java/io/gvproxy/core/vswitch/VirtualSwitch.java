@@ -253,9 +253,7 @@ public final class VirtualSwitch implements AutoCloseable {
     /** Switches one frame received by {@code from}'s reader; {@code frame} is lent. */
     void switchFromPort(SwitchPort from, Frame frame) {
         int length = frame.length();
-        from.framesIn.increment();
-        from.bytesIn.add(length);
-        bytesReceived.add(length);
+        countIn(from, length);
         if (length < ETHERNET_HEADER) {
             runts.increment();
             return;
@@ -299,24 +297,15 @@ public final class VirtualSwitch implements AutoCloseable {
                 return;
             }
             FrameSink large = gatewayLargeInput;
-            from.framesIn.increment();
-            from.bytesIn.add(length);
-            bytesReceived.add(length);
+            countIn(from, length);
             learn(readMac(frame.buffer(), 6), from);
             if (large == null) {
                 largeDropped.increment();
                 return;
             }
-            try {
-                large.accept(frame);
-            } catch (RuntimeException e) {
-                gatewayErrors.increment();
-                LOG.log(System.Logger.Level.WARNING, "gateway failed on a large frame", e);
-            }
+            deliver(large, frame);
         } else if (length > from.pool().frameCapacity()) {
-            from.framesIn.increment();
-            from.bytesIn.add(length);
-            bytesReceived.add(length);
+            countIn(from, length);
             largeDropped.increment();
         } else {
             Frame copy = from.pool().copyOf(frame.data());
@@ -393,11 +382,20 @@ public final class VirtualSwitch implements AutoCloseable {
 
     private void toGateway(Frame frame) {
         FrameSink g = gateway;
-        if (g == null) {
-            return;
+        if (g != null) {
+            deliver(g, frame);
         }
+    }
+
+    private void countIn(SwitchPort from, int length) {
+        from.framesIn.increment();
+        from.bytesIn.add(length);
+        bytesReceived.add(length);
+    }
+
+    private void deliver(FrameSink gatewayInput, Frame frame) {
         try {
-            g.accept(frame);
+            gatewayInput.accept(frame);
         } catch (RuntimeException e) {
             // The gateway's bug must not take down the port whose reader happened to deliver the frame.
             gatewayErrors.increment();
