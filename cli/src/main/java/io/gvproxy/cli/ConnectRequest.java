@@ -15,6 +15,14 @@ public final class ConnectRequest {
     }
 
     public static byte[] bytes(String path) {
+        return bytes(path, false);
+    }
+
+    /**
+     * As {@link #bytes(String)}, with the {@link LargeSegmentOffer} header when {@code offerLargeSegments}; Go writes
+     * headers of its own other than Host, User-Agent and Content-Length after those, so this one goes last.
+     */
+    public static byte[] bytes(String path, boolean offerLargeSegments) {
         if (path.isEmpty() || path.chars().anyMatch(c -> c <= ' ' || c >= 0x7f)) {
             throw new IllegalArgumentException("request path must be non-empty printable ASCII without spaces: " + path);
         }
@@ -22,6 +30,7 @@ public final class ConnectRequest {
                 + "Host: \r\n"
                 + "User-Agent: " + GO_USER_AGENT + "\r\n"
                 + "Content-Length: 0\r\n"
+                + (offerLargeSegments ? LargeSegmentOffer.HEADER + ": " + LargeSegmentOffer.VALUE + "\r\n" : "")
                 + "\r\n";
         return request.getBytes(StandardCharsets.US_ASCII);
     }

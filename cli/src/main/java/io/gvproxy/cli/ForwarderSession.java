@@ -19,7 +19,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * One connection cycle of gvforwarder, as upstream's run(): dial, POST the connect path, open (or create) the tap,
  * set its MAC and bring it up and start the DHCP client (unless -preexisting), then pump frames both ways with 2-byte
- * little-endian framing until something fails. The first failure ends the cycle; {@link #run} returns it after
+ * little-endian framing until something fails. Unlike upstream, the tap is opened with checksum and TCP/IPv4
+ * segmentation offloads, so one read carries up to 64 KiB of a guest's TCP stream; the POST offers gvproxy such
+ * frames ({@link LargeSegmentOffer}), and until gvproxy accepts, they are cut back into MSS-sized frames here. The first failure ends the cycle; {@link #run} returns it after
  * closing the tap (a created tap disappears), the connection, and stopping the DHCP client by its pid.
  */
 final class ForwarderSession {
@@ -28,11 +30,16 @@ final class ForwarderSession {
     /** Frames and bytes one tap-to-host write carries at most (the bytes fit StreamLink's send buffer). */
     private static final int TAP_BATCH_FRAMES = 64;
     private static final int TAP_BATCH_BYTES = 192 * 1024;
+    /** Tap reads with offloads: an IPv4 super-frame of up to 64 KiB plus its Ethernet header. */
+    private static final int OFFLOAD_FRAME_CAPACITY = 65535 + 14;
+    private static final int OFFLOAD_BATCH_FRAMES = 16;
 
     private final GvforwarderOptions options;
     private final LogrusLogger log;
     private final Counters counters;
     private final CompletableFuture<Exception> failure = new CompletableFuture<>();
+    /** Set by the host-to-tap thread when gvproxy's first frame accepts the offer; read by the tap reader. */
+    private volatile boolean largeSegmentsAccepted;
 
     ForwarderSession(GvforwarderOptions options, LogrusLogger log, Counters counters) {
         this.options = options;
@@ -55,11 +62,11 @@ final class ForwarderSession {
             String path = options.url().connectPath();
             if (!path.isEmpty()) {
                 log.info("Sending post request to " + path);
-                connection.writeFully(ConnectRequest.bytes(path));
+                connection.writeFully(ConnectRequest.bytes(path, true));
             }
             log.info("Configuring tap device " + options.iface());
             try {
-                tap = TapDevice.open(options.iface());
+                tap = openTap(options.iface());
             } catch (IOException | RuntimeException e) {
                 return new IOException("cannot create tap device: " + e.getMessage(), e);
             }
@@ -75,12 +82,12 @@ final class ForwarderSession {
                 }
             }
             log.info("Starting rx/tx loops");
-            FramePool pool = new FramePool(options.frameCapacity(), 2);
+            FramePool pool = new FramePool(options.frameCapacity(), TapToHost.OUT_FRAMES + 2);
             StreamLink host = new StreamLink("gvforwarder", connection.in(), connection.out(), StreamFraming.HYPERKIT,
                     counters);
             TapLink tapLink = new TapLink(tap, counters, "tap");
             Thread rx = tapPump(tapLink, host, pool);
-            Thread tx = pump("tx", host, tapLink, pool, "cannot read size from socket", "host>tap");
+            Thread tx = hostPump(host, tapLink, pool, !path.isEmpty());
             if (!options.preexisting()) {
                 dhcp = startDhcp();
             }
@@ -101,24 +108,56 @@ final class ForwarderSession {
         }
     }
 
-    /** Copies frames from {@code from} to {@code to} on a platform thread with one reused frame buffer. */
-    private Thread pump(String name, Link from, Link to, FramePool pool, String eofMessage, String direction) {
-        return Thread.ofPlatform().daemon().name("gvforwarder-" + name).start(() -> {
-            Frame frame = pool.acquire();
+    /**
+     * The tap with offloads if the kernel lets us and they can help, else as upstream opens it. At an -mtu whose
+     * frames already reach 64 KiB, segmentation offload cannot make a read larger, and checksum offload would only
+     * move the guest's checksum (computed by its kernel while copying) into this process.
+     */
+    private TapDevice openTap(String iface) throws IOException {
+        if (options.mtu() + FramePool.ETHERNET_OVERHEAD >= LargeSegmentOffer.MAX_FRAME) {
+            return TapDevice.open(iface);
+        }
+        try {
+            return TapDevice.openWithOffloads(iface, TapDevice.TUN_F_CSUM | TapDevice.TUN_F_TSO4);
+        } catch (IOException e) {
+            log.info("tap offloads unavailable (" + e.getMessage() + "); reading one frame per read");
+            return TapDevice.open(iface);
+        }
+    }
+
+    /**
+     * Copies frames from gvproxy to the tap on a platform thread with one reused frame buffer. When the POST offered
+     * large segments, a first frame that accepts the offer is taken as such and not written to the tap; after it,
+     * TCP frames over the tap's MTU go to the tap as one segmentation-offload frame ({@link HostToTap}).
+     */
+    private Thread hostPump(Link from, TapLink to, FramePool pool, boolean offered) {
+        return Thread.ofPlatform().daemon().name("gvforwarder-tx").start(() -> {
+            boolean canTakeLarge = offered && to.device().vnetHeaderSize() > 0;
+            Frame frame = canTakeLarge ? new FramePool(OFFLOAD_FRAME_CAPACITY, 1).acquire() : pool.acquire();
+            HostToTap toTap = new HostToTap(to, counters);
             StringBuilder line = new StringBuilder(192);
+            boolean first = offered;
             try {
                 while (!failure.isDone()) {
                     if (!from.receive(frame)) {
-                        fail(new IOException(eofMessage + ": EOF (" + from.name() + " ended)"));
+                        fail(new IOException("cannot read size from socket: EOF (" + from.name() + " ended)"));
                         return;
                     }
-                    if (options.debug()) {
-                        log.info(FrameLogLink.summarize(line, "gvforwarder", direction, frame.data()));
+                    if (first) {
+                        first = false;
+                        if (LargeSegmentOffer.isAcceptance(frame.data())) {
+                            largeSegmentsAccepted = canTakeLarge;
+                            log.info("gvproxy accepts large TCP segments");
+                            continue;
+                        }
                     }
-                    to.send(frame.data());
+                    if (options.debug()) {
+                        log.info(FrameLogLink.summarize(line, "gvforwarder", "host>tap", frame.data()));
+                    }
+                    toTap.send(frame);
                 }
             } catch (IOException | RuntimeException e) {
-                fail(new IOException(name + " " + direction + ": " + e.getMessage(), e));
+                fail(new IOException("tx host>tap: " + e.getMessage(), e));
             } finally {
                 frame.release();
             }
@@ -131,13 +170,17 @@ final class ForwarderSession {
      * gvproxy's reader) per burst instead of per frame.
      */
     private Thread tapPump(TapLink from, StreamLink to, FramePool pool) {
-        int batchLimit = Math.clamp(TAP_BATCH_BYTES / pool.frameCapacity(), 1, TAP_BATCH_FRAMES);
+        boolean offloads = from.device().vnetHeaderSize() > 0;
+        FramePool readPool = offloads ? new FramePool(OFFLOAD_FRAME_CAPACITY, OFFLOAD_BATCH_FRAMES) : pool;
+        int batchLimit = offloads ? OFFLOAD_BATCH_FRAMES
+                : Math.clamp(TAP_BATCH_BYTES / pool.frameCapacity(), 1, TAP_BATCH_FRAMES);
         return Thread.ofPlatform().daemon().name("gvforwarder-rx").start(() -> {
             Frame[] batch = new Frame[batchLimit];
             StringBuilder line = new StringBuilder(192);
             for (int i = 0; i < batchLimit; i++) {
-                batch[i] = pool.acquire();
+                batch[i] = readPool.acquire();
             }
+            TapToHost toHost = offloads ? new TapToHost(to, pool, () -> largeSegmentsAccepted, counters) : null;
             try {
                 while (!failure.isDone()) {
                     if (!from.receive(batch[0])) {
@@ -145,7 +188,13 @@ final class ForwarderSession {
                         return;
                     }
                     int n = 1;
+                    if (toHost != null) {
+                        toHost.add(batch[0], from.receivedHeader());
+                    }
                     while (n < batchLimit && from.tryReceive(batch[n])) {
+                        if (toHost != null) {
+                            toHost.add(batch[n], from.receivedHeader());
+                        }
                         n++;
                     }
                     if (options.debug()) {
@@ -153,13 +202,20 @@ final class ForwarderSession {
                             log.info(FrameLogLink.summarize(line, "gvforwarder", "tap>host", batch[i].data()));
                         }
                     }
-                    to.send(batch, n);
+                    if (toHost != null) {
+                        toHost.flush();
+                    } else {
+                        to.send(batch, n);
+                    }
                 }
             } catch (IOException | RuntimeException e) {
                 fail(new IOException("rx tap>host: " + e.getMessage(), e));
             } finally {
                 for (Frame f : batch) {
                     f.release();
+                }
+                if (toHost != null) {
+                    toHost.release();
                 }
             }
         });

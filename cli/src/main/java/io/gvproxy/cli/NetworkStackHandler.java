@@ -2,6 +2,7 @@ package io.gvproxy.cli;
 
 import io.gvproxy.core.NetworkConfig;
 import io.gvproxy.core.VirtualNetwork;
+import io.gvproxy.core.buffer.FramePool;
 import io.gvproxy.core.dns.ResolvConf;
 import io.gvproxy.core.link.FrameLogLink;
 import io.gvproxy.core.link.Link;
@@ -16,6 +17,7 @@ import io.gvproxy.core.vswitch.SwitchPort;
 import io.gvproxy.ffm.PingSocketFactory;
 
 import java.io.IOException;
+import java.lang.foreign.MemorySegment;
 import java.nio.channels.ByteChannel;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
@@ -176,8 +178,26 @@ public final class NetworkStackHandler implements VmConnectionHandler {
 
     @Override
     public void connect(ByteChannel channel, String peerName) throws IOException {
+        connect(channel, peerName, false);
+    }
+
+    /**
+     * Accepts an offer of large segments when frames over the MTU can be framed (HyperKit framing, the MTU below
+     * 64 KiB) and no capture or frame log sits between the link and the switch (they expect MTU-sized frames): the
+     * acceptance goes out as the first frame, before the link is attached.
+     */
+    @Override
+    public void connect(ByteChannel channel, String peerName, boolean offeredLargeSegments) throws IOException {
         String name = "connect." + connectIds.incrementAndGet();
-        serve(name, peerName, StreamLink.of(name, channel, connectFraming, network().counters()));
+        VirtualNetwork net = network();
+        StreamLink link = StreamLink.of(name, channel, connectFraming, net.counters());
+        boolean accept = offeredLargeSegments && connectFraming == StreamFraming.HYPERKIT && pcap == null && !logFrames
+                && net.config().mtu() + FramePool.ETHERNET_OVERHEAD < LargeSegmentOffer.MAX_FRAME;
+        if (accept) {
+            link.send(MemorySegment.ofArray(LargeSegmentOffer.acceptFrame()));
+            log.info(name + ": large TCP segments accepted");
+        }
+        serve(name, peerName, link, accept);
     }
 
     @Override
@@ -194,12 +214,18 @@ public final class NetworkStackHandler implements VmConnectionHandler {
     }
 
     private void serve(String name, String peerName, Link link) throws IOException {
+        serve(name, peerName, link, false);
+    }
+
+    private void serve(String name, String peerName, Link link, boolean largeSegments) throws IOException {
         Link attached = pcap == null ? link : new PcapLink(link, pcap);
         if (logFrames) {
             attached = new FrameLogLink(attached, log::info);
         }
         CountDownLatch detached = new CountDownLatch(1);
-        SwitchPort port = network().attach(attached, p -> detached.countDown());
+        SwitchPort port = largeSegments
+                ? network().attachWithLargeSegments(attached, LargeSegmentOffer.MAX_FRAME, p -> detached.countDown())
+                : network().attach(attached, p -> detached.countDown());
         if (pingSockets != null && pingSocketsWarm.compareAndSet(false, true)) {
             Thread.ofPlatform().daemon().name("ping-socket-warm-up").start(pingSockets::warmUp);
         }

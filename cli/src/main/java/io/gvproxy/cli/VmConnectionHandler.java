@@ -53,6 +53,14 @@ public interface VmConnectionHandler extends AutoCloseable {
      */
     void connect(ByteChannel channel, String peerName) throws IOException;
 
+    /**
+     * As {@link #connect(ByteChannel, String)}, where the request {@code offeredLargeSegments}
+     * ({@link LargeSegmentOffer}); a handler that does not take large frames ignores the offer, as upstream does.
+     */
+    default void connect(ByteChannel channel, String peerName, boolean offeredLargeSegments) throws IOException {
+        connect(channel, peerName);
+    }
+
     /** The network the links join: the HTTP API reports on it and notifications follow its switch. */
     VirtualNetwork network();
 

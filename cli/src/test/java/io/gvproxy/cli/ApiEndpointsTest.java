@@ -1,5 +1,6 @@
 package io.gvproxy.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -10,6 +11,7 @@ import com.google.gson.JsonParser;
 import io.gvproxy.cli.http.Curl;
 import io.gvproxy.cli.http.RawHttp;
 import java.io.ByteArrayOutputStream;
+import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
 import java.net.URI;
@@ -257,5 +259,53 @@ class ApiEndpointsTest {
         c.readBytes(2 + ArpFrames.LENGTH);
         server.close();
         assertTrue(c.closedByServer());
+    }
+
+    /** gvproxy with {@code args} (one of them {@code -listen unix://DIR/api.sock}) and a client of its API. */
+    private RawHttp offeringClient(String... args) throws Exception {
+        start(args);
+        return client(dir.resolve("api.sock"));
+    }
+
+    // The large-segment offer of our gvforwarder (LargeSegmentOffer): accepted by our gvproxy with a first frame,
+    // and nothing changes for upstream's gvforwarder or where the framing cannot carry large frames.
+
+    @Test
+    void ourGvproxyAcceptsOurGvforwardersOfferWithAFirstFrameBeforeAnyOther() throws Exception {
+        RawHttp c = offeringClient("-listen", "unix://" + dir.resolve("api.sock"));
+        c.send(ConnectRequest.bytes("/connect", true));
+        c.send(ArpFrames.framed(ArpFrames.requestForGateway(), false));
+        byte[] first = c.readBytes(ArpFrames.lengthOf(c.readBytes(2), false));
+        assertArrayEquals(LargeSegmentOffer.acceptFrame(), first);
+        assertTrue(LargeSegmentOffer.isAcceptance(MemorySegment.ofArray(first)));
+        ArpFrames.assertReplyFromGateway(c.readBytes(ArpFrames.lengthOf(c.readBytes(2), false)));
+        assertTrue(logBytes.toString(StandardCharsets.UTF_8).contains("large TCP segments accepted"));
+    }
+
+    @Test
+    void anUpstreamGvforwarderWithoutTheOfferGetsOnlyFrames() throws Exception {
+        RawHttp c = offeringClient("-listen", "unix://" + dir.resolve("api.sock"));
+        c.send(ConnectRequest.bytes("/connect"));
+        c.send(ArpFrames.framed(ArpFrames.requestForGateway(), false));
+        byte[] first = c.readBytes(ArpFrames.lengthOf(c.readBytes(2), false));
+        assertFalse(LargeSegmentOffer.isAcceptance(MemorySegment.ofArray(first)));
+        ArpFrames.assertReplyFromGateway(first);
+    }
+
+    @Test
+    void noAcceptanceWhereConnectUsesQemuFraming() throws Exception {
+        RawHttp c = offeringClient("-listen", "unix://" + dir.resolve("api.sock"), "-listen-qemu",
+                "unix://" + dir.resolve("q.sock"));
+        c.send(ConnectRequest.bytes("/connect", true));
+        c.send(ArpFrames.framed(ArpFrames.requestForGateway(), true));
+        ArpFrames.assertReplyFromGateway(c.readBytes(ArpFrames.lengthOf(c.readBytes(4), true)));
+    }
+
+    @Test
+    void noAcceptanceAtAnMtuWhoseFramesAlreadyReach64KiB() throws Exception {
+        RawHttp c = offeringClient("-listen", "unix://" + dir.resolve("api.sock"), "-mtu", "65520");
+        c.send(ConnectRequest.bytes("/connect", true));
+        c.send(ArpFrames.framed(ArpFrames.requestForGateway(), false));
+        ArpFrames.assertReplyFromGateway(c.readBytes(ArpFrames.lengthOf(c.readBytes(2), false)));
     }
 }

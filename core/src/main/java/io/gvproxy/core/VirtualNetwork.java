@@ -39,6 +39,12 @@ public final class VirtualNetwork implements AutoCloseable {
     private final NetworkConfig config;
     private final Counters counters;
     private final FramePool pool;
+    private static final int LARGE_POOL_IDLE = 8;
+    /** The largest frame a large-segment link carries: the 2-byte length of its framing. */
+    private static final int LARGE_FRAME = 65535;
+    /** Idle large send buffers kept: about one receive window's worth of a fast flow toward a guest. */
+    private static final int LARGE_SEND_IDLE = 32;
+    private FramePool largePool;
     private final VirtualSwitch vswitch;
     private final Gateway gateway;
     private final TcpStack tcpStack;
@@ -91,6 +97,7 @@ public final class VirtualNetwork implements AutoCloseable {
                 config.subnet().broadcast(), counters));
         gateway.setIpv4Handler(IpProtocol.UDP, udp);
         vswitch.attachGateway(config.gatewayMac(), gateway);
+        vswitch.setGatewayLargeInput(gateway.largeSegmentInput());
         TcpStackConfig tcpConfig = TcpStackConfig.forMtu(config.mtu())
                 .withVerifyChecksums(config.gatewayConfig().verifyChecksums());
         if (nat != null) {
@@ -105,6 +112,10 @@ public final class VirtualNetwork implements AutoCloseable {
         tcpStack.setSynListener(synRouter);
         gateway.setIpv4Handler(IpProtocol.TCP, tcpStack);
         vswitch.addBurstEndListener(tcpStack::endBurst);
+        if (pool.frameCapacity() < LARGE_FRAME) {
+            // toward guests whose link negotiated large frames, data segments go out up to 64 KiB
+            tcpStack.setLargeSegmentPeers(vswitch::takesLargeFrames, new FramePool(LARGE_FRAME, LARGE_SEND_IDLE));
+        }
         this.arpResolver = new ArpResolver(config.gatewayMac(), config.gatewayIp(), pool, vswitch.gatewayOutput(),
                 tcpStack, counters);
         gateway.setArpReplyListener(arpResolver);
@@ -137,6 +148,25 @@ public final class VirtualNetwork implements AutoCloseable {
     /** Plugs a VM link into the switch; {@code onDetached} runs once when the link ends (EOF, error or close). */
     public SwitchPort attach(Link link, Consumer<SwitchPort> onDetached) {
         return vswitch.attach(link, pool, onDetached);
+    }
+
+    /**
+     * As {@link #attach}, for a link that negotiated TCP/IPv4 frames of up to {@code maxFrame} bytes (over the MTU):
+     * such frames to the gateway's TCP stack are taken; any other frame over the MTU is counted and dropped.
+     */
+    public SwitchPort attachWithLargeSegments(Link link, int maxFrame, Consumer<SwitchPort> onDetached) {
+        if (maxFrame <= pool.frameCapacity()) {
+            return attach(link, onDetached);
+        }
+        return vswitch.attach(link, pool, largeFramePool(maxFrame), onDetached);
+    }
+
+    private synchronized FramePool largeFramePool(int maxFrame) {
+        if (largePool == null || largePool.frameCapacity() < maxFrame) {
+            // each port holds one such buffer while switching a frame, and none once it has switched it
+            largePool = new FramePool(maxFrame, LARGE_POOL_IDLE);
+        }
+        return largePool;
     }
 
     public NetworkConfig config() {

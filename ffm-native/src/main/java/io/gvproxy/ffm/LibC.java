@@ -45,6 +45,7 @@ public final class LibC {
     private static final MethodHandle SENDTO = link("sendto", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle READV = link("readv", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle WRITE = link("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+    private static final MethodHandle WRITEV = link("writev", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle CLOSE = link("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     private static final MethodHandle SHUTDOWN = link("shutdown", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
     private static final MethodHandle SETSOCKOPT = link("setsockopt", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
@@ -287,6 +288,19 @@ public final class LibC {
             long r;
             do {
                 r = (long) READV.invokeExact(c, fd, iov, iovcnt);
+            } while (r < 0 && errno(c) == EINTR);
+            return r < 0 ? -errno(c) : r;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    public static long writevRaw(int fd, MemorySegment iov, int iovcnt) {
+        MemorySegment c = capture();
+        try {
+            long r;
+            do {
+                r = (long) WRITEV.invokeExact(c, fd, iov, iovcnt);
             } while (r < 0 && errno(c) == EINTR);
             return r < 0 ? -errno(c) : r;
         } catch (Throwable t) {

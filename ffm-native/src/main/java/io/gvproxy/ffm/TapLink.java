@@ -17,6 +17,12 @@ import java.nio.channels.AsynchronousCloseException;
  * counted as {@code <prefix>.rx_truncated} and dropped; one under 14 bytes as {@code rx_runt}; a frame the kernel
  * refuses (EINVAL, EMSGSIZE, EIO, or EAGAIN when its queue is full) as {@code tx_dropped}.
  *
+ * <p>On a device opened {@link TapDevice#openWithOffloads with offloads}, each read also fills
+ * {@link #receivedHeader()} (what the frame still needs: a checksum to complete, a super-frame to cut; see
+ * {@link SuperFrame}, {@link TcpSuperFrame}), and each write is preceded by a {@link VirtioNetHeader}: an empty one, or
+ * for {@link #sendSegmented} the segmentation the guest's kernel is to record (it then takes the frame as one
+ * large receive, as from GRO).
+ *
  * <p>Threading: {@link #receive} reads without waiting and, when the queue is empty, waits in poll through FFM
  * (tap fd plus wake-up eventfd); it and {@link #tryReceive} belong on one platform reader thread; {@link #send} does not wait (the fd is non-blocking) and belongs on one writer
  * thread. {@link #close} from any thread wakes the reader (receive returns false) and closes the device.
@@ -28,8 +34,13 @@ public final class TapLink implements Link {
     private final NativeScratch scratch = new NativeScratch();
     // Reader-owned.
     private final MemorySegment pollFds = Arena.ofAuto().allocate(PollFd.LAYOUT, 2);
-    private final MemorySegment iov = Arena.ofAuto().allocate(IoVec.LAYOUT, 2);
+    private final MemorySegment iov = Arena.ofAuto().allocate(IoVec.LAYOUT, 3);
     private final MemorySegment spill = Arena.ofAuto().allocate(1);
+    private final int vnetHeaderSize;
+    private final VirtioNetHeader rxHeader;
+    // Writer-owned.
+    private final VirtioNetHeader txHeader;
+    private final MemorySegment txIov = Arena.ofAuto().allocate(IoVec.LAYOUT, 2);
     private final Counter rxTruncated;
     private final Counter rxRunt;
     private final Counter txDropped;
@@ -42,6 +53,17 @@ public final class TapLink implements Link {
         this.rxTruncated = counters.counter(counterPrefix + ".rx_truncated");
         this.rxRunt = counters.counter(counterPrefix + ".rx_runt");
         this.txDropped = counters.counter(counterPrefix + ".tx_dropped");
+        this.vnetHeaderSize = device.vnetHeaderSize();
+        this.rxHeader = new VirtioNetHeader(Arena.ofAuto().allocate(VirtioNetHeader.SIZE, 8));
+        this.txHeader = new VirtioNetHeader(Arena.ofAuto().allocate(VirtioNetHeader.SIZE, 8));
+    }
+
+    /**
+     * The header of the frame the last {@link #receive}/{@link #tryReceive} returned (reader thread only); all zero
+     * on a device without IFF_VNET_HDR.
+     */
+    public VirtioNetHeader receivedHeader() {
+        return rxHeader;
     }
 
     public TapDevice device() {
@@ -70,12 +92,16 @@ public final class TapLink implements Link {
             OsConstants k = OsConstants.LINUX;
             int fd = handle.fd();
             MemorySegment buf = into.buffer();
-            IoVec.set(iov, 0, buf, buf.byteSize());
-            IoVec.set(iov, 1, spill, 1);
+            int parts = 0;
+            if (vnetHeaderSize > 0) {
+                IoVec.set(iov, parts++, rxHeader.segment(), vnetHeaderSize);
+            }
+            IoVec.set(iov, parts++, buf, buf.byteSize());
+            IoVec.set(iov, parts++, spill, 1);
             for (;;) {
                 // Read first and poll only when the queue is empty: under load a frame is usually waiting, and
                 // the poll would double the syscalls per frame.
-                long n = LibC.readvRaw(fd, iov, 2);
+                long n = LibC.readvRaw(fd, iov, parts);
                 if (n == -k.eagain()) {
                     if (!wait || !awaitReadable(fd)) {
                         return false;
@@ -86,6 +112,7 @@ public final class TapLink implements Link {
                     return false;
                 }
                 LibC.check("read " + device.name(), n);
+                n -= vnetHeaderSize;
                 if (n > buf.byteSize()) {
                     rxTruncated.increment();
                 } else if (n < SeqpacketLink.MIN_FRAME) {
@@ -122,11 +149,42 @@ public final class TapLink implements Link {
 
     @Override
     public void send(MemorySegment frame) throws IOException {
+        if (vnetHeaderSize > 0) {
+            txHeader.clear();
+        }
+        write(frame);
+    }
+
+    /**
+     * Sends a TCP/IPv4 frame whose payload is larger than the guest's segments as one frame, telling the guest's
+     * kernel that it stands for segments of {@code segmentSize} payload bytes behind {@code headersLength} bytes of
+     * Ethernet, IPv4 and TCP headers, with the TCP header at {@code tcpOffset} and its checksum field holding the
+     * pseudo-header sum only ({@link TcpSuperFrame#toPartialChecksum}): the guest takes such a frame as one large
+     * receive with a checksum already accounted for, as from a virtio NIC with GRO. Without IFF_VNET_HDR, the same
+     * as {@link #send} (and such a frame is then refused by the kernel as too long).
+     */
+    public void sendSegmented(MemorySegment frame, int tcpOffset, int headersLength, int segmentSize)
+            throws IOException {
+        if (vnetHeaderSize > 0) {
+            txHeader.set(VirtioNetHeader.F_NEEDS_CSUM, VirtioNetHeader.GSO_TCPV4, headersLength, segmentSize,
+                    tcpOffset, TcpSuperFrame.TCP_CHECKSUM_OFFSET);
+        }
+        write(frame);
+    }
+
+    private void write(MemorySegment frame) throws IOException {
         int fd = handle.enter();
         try {
             OsConstants k = OsConstants.LINUX;
             MemorySegment src = scratch.nativeView(frame);
-            long n = LibC.writeRaw(fd, src, src.byteSize());
+            long n;
+            if (vnetHeaderSize > 0) {
+                IoVec.set(txIov, 0, txHeader.segment(), vnetHeaderSize);
+                IoVec.set(txIov, 1, src, src.byteSize());
+                n = LibC.writevRaw(fd, txIov, 2);
+            } else {
+                n = LibC.writeRaw(fd, src, src.byteSize());
+            }
             if (n >= 0) {
                 return;
             }

@@ -47,4 +47,9 @@ class TapLinkTest {
     void closeWakesABlockedReader() throws Exception {
         inNamespace("close");
     }
+
+    @Test
+    void offloadsGiveSuperFramesAndTakeLargeFrames() throws Exception {
+        NetnsScenario.run("ffmtap", TapOffloadScenarios.class, "offloads", 90);
+    }
 }

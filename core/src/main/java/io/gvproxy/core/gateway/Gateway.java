@@ -7,6 +7,7 @@ import io.gvproxy.core.stats.Counter;
 import io.gvproxy.core.stats.Counters;
 import io.gvproxy.core.wire.EtherType;
 import io.gvproxy.core.wire.EthernetFrame;
+import io.gvproxy.core.wire.IpProtocol;
 import io.gvproxy.core.wire.Ipv4Packet;
 import io.gvproxy.core.wire.Malformed;
 
@@ -42,6 +43,8 @@ public final class Gateway implements FrameSink {
     private final Counter ipv4Unclaimed;
     private final Counter ipv4HandlerErrors;
     private final Counter internalErrors;
+    private final Counter largeNotTcp;
+    private final FrameSink largeSegmentInput = f -> accept(f, true);
 
     public Gateway(GatewayConfig config, Counters counters, FramePool pool, FrameSink output) {
         this.config = Objects.requireNonNull(config, "config");
@@ -64,6 +67,16 @@ public final class Gateway implements FrameSink {
         this.ipv4Unclaimed = counters.counter("gateway.ipv4.unclaimed");
         this.ipv4HandlerErrors = counters.counter("gateway.ipv4.handler_errors");
         this.internalErrors = counters.counter("gateway.internal_errors");
+        this.largeNotTcp = counters.counter("gateway.ipv4.large_not_tcp");
+    }
+
+    /**
+     * Where the switch hands frames over the MTU from a link that negotiated large TCP segments: TCP/IPv4 up to
+     * 64 KiB is taken as from {@link #accept} (the TCP stack takes any in-window segment); any other protocol over
+     * the MTU is counted as {@code gateway.ipv4.large_not_tcp} and dropped, since replies are built to the MTU.
+     */
+    public FrameSink largeSegmentInput() {
+        return largeSegmentInput;
     }
 
     public GatewayConfig config() {
@@ -90,6 +103,10 @@ public final class Gateway implements FrameSink {
     /** Handles one frame from the switch; the frame is borrowed for the call. */
     @Override
     public void accept(Frame frame) {
+        accept(frame, false);
+    }
+
+    private void accept(Frame frame, boolean largeTcp) {
         frames.increment();
         ParseScratch views = scratch.get();
         // A handler that feeds a frame straight back in on this thread must not clobber the views in use.
@@ -98,7 +115,7 @@ public final class Gateway implements FrameSink {
         }
         views.busy = true;
         try {
-            dispatch(frame, views);
+            dispatch(frame, views, largeTcp);
         } catch (RuntimeException e) {
             internalErrors.increment();
         } finally {
@@ -106,7 +123,7 @@ public final class Gateway implements FrameSink {
         }
     }
 
-    private void dispatch(Frame frame, ParseScratch v) {
+    private void dispatch(Frame frame, ParseScratch v, boolean largeTcp) {
         EthernetFrame eth = v.ethernet;
         Malformed m = eth.wrap(frame.buffer(), 0, frame.length());
         if (m != null) {
@@ -115,13 +132,13 @@ public final class Gateway implements FrameSink {
         }
         switch (eth.etherType()) {
             case EtherType.ARP -> arp.handle(eth, v.arp);
-            case EtherType.IPV4 -> ipv4(frame, v);
+            case EtherType.IPV4 -> ipv4(frame, v, largeTcp);
             case EtherType.IPV6 -> ipv6Frames.increment();
             default -> unknownEtherType.increment();
         }
     }
 
-    private void ipv4(Frame frame, ParseScratch v) {
+    private void ipv4(Frame frame, ParseScratch v, boolean largeTcp) {
         EthernetFrame eth = v.ethernet;
         Ipv4Packet ip = v.ipv4;
         Malformed m = ip.wrap(eth.segment(), eth.payloadOffset(), eth.payloadLength());
@@ -131,8 +148,14 @@ public final class Gateway implements FrameSink {
         }
         // A real interface never delivers more than its MTU; this also bounds every reply built from a request.
         if (ip.totalLength() > config.mtu()) {
-            ipv4ExceedsMtu.increment();
-            return;
+            if (!largeTcp) {
+                ipv4ExceedsMtu.increment();
+                return;
+            }
+            if (ip.protocol() != IpProtocol.TCP) {
+                largeNotTcp.increment();
+                return;
+            }
         }
         if (config.verifyChecksums() && !ip.headerChecksumValid()) {
             ipv4BadChecksum.increment();

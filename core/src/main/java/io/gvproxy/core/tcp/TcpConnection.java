@@ -484,6 +484,15 @@ public final class TcpConnection {
         return sender.smss;
     }
 
+    /**
+     * Lets new data segments carry up to {@code maxPayloadBytes} (whole MSS multiples) when the window and the
+     * congestion window allow, for a peer behind a link that cuts them into MSS-sized segments itself; 0 turns it
+     * off. Retransmissions and probes stay one MSS.
+     */
+    public void allowLargeSegments(int maxPayloadBytes) {
+        sender.largeSegmentBytes = Math.max(0, maxPayloadBytes);
+    }
+
     public boolean windowScaleNegotiated() {
         return wsOk;
     }

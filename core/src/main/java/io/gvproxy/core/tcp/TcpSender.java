@@ -27,6 +27,11 @@ final class TcpSender {
     int iss;
     int shift;
     int smss = 536;
+    /**
+     * Payload bytes a new segment may carry when the path takes segments larger than the MSS (the peer's link
+     * re-cuts them, as TSO would); 0: one MSS. Congestion control and retransmissions still count in MSS.
+     */
+    int largeSegmentBytes;
     long una;
     long nxt;
     /** Highest position ever sent (SND.NXT before a timeout rewound it). */
@@ -162,13 +167,14 @@ final class TcpSender {
         }
         boolean windowBlocked = false;
         cwndLimited = false;
+        long goal = largeSegmentBytes > smss ? largeSegmentBytes - largeSegmentBytes % smss : smss;
         while (true) {
             long end = dataEnd();
             long usable = una + wnd - nxt;
             long cwndRoom = effectiveCwnd() - (nxt - una);
             if (nxt < end) {
                 long avail = end - nxt;
-                long len = Math.min(Math.min(avail, smss), Math.min(usable, cwndRoom));
+                long len = Math.min(Math.min(avail, goal), Math.min(usable, cwndRoom));
                 if (cwndRoom < Math.min(Math.min(avail, smss), usable)) {
                     cwndLimited = true;
                 }

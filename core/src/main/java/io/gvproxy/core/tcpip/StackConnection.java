@@ -1,6 +1,7 @@
 package io.gvproxy.core.tcpip;
 
 import io.gvproxy.core.buffer.Frame;
+import io.gvproxy.core.buffer.FramePool;
 import io.gvproxy.core.tcp.SegmentSink;
 import io.gvproxy.core.tcp.TcpConnection;
 import io.gvproxy.core.tcp.TcpError;
@@ -64,6 +65,7 @@ final class StackConnection implements SegmentSink, TcpEvents {
         this.halfOpen = halfOpen;
         this.identification = iss >>> 16;
         this.tcp = new TcpConnection(stack.config.tcp(), iss, this, this, stack.tcpCounters);
+        tcp.allowLargeSegments(stack.largeSegmentPayload(remoteMac));
     }
 
     /**
@@ -164,7 +166,13 @@ final class StackConnection implements SegmentSink, TcpEvents {
     @Override
     public void transmit(TcpSegment seg) {
         int limit = tcp.sendMss() + (tcp.timestampsNegotiated() ? TIMESTAMP_OPTION_BYTES : 0);
-        Frame frame = writer.write(stack.pool, seg, limit, stack.localMac, remoteMac, localIp, localPort, remoteIp,
+        FramePool pool = stack.pool;
+        if (seg.payloadLength() > tcp.sendMss() && stack.largePool != null) {
+            // a large segment: the peer's link re-cuts it with room for whatever options it carries
+            pool = stack.largePool;
+            limit = Integer.MAX_VALUE;
+        }
+        Frame frame = writer.write(pool, seg, limit, stack.localMac, remoteMac, localIp, localPort, remoteIp,
                 remotePort, identification++);
         int trimmed = writer.takeTrimmed();
         if (trimmed > 0) {

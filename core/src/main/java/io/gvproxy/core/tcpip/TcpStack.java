@@ -21,6 +21,7 @@ import java.net.NoRouteToHostException;
 import java.security.SecureRandom;
 import java.util.List;
 import java.util.ArrayList;
+import java.util.function.LongPredicate;
 import java.util.Objects;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -55,6 +56,9 @@ public final class TcpStack implements Ipv4Handler, AutoCloseable {
     private final ThreadLocal<ReceiveScratch> scratch = ThreadLocal.withInitial(ReceiveScratch::new);
     private volatile SynListener listener;
     private volatile boolean closed;
+    private volatile LongPredicate largeSegmentPeer = mac -> false;
+    /** Buffers for segments over the MTU, toward peers {@link #setLargeSegmentPeers} names; null until then. */
+    volatile FramePool largePool;
 
     /** Per-thread views and segments for the receive path, so that a segment allocates nothing. */
     private static final class ReceiveScratch {
@@ -348,6 +352,25 @@ public final class TcpStack implements Ipv4Handler, AutoCloseable {
         synchronized (table) {
             table.remove(c.flowAddresses, c.flowPorts, c);
         }
+    }
+
+    /**
+     * New connections with a peer whose MAC {@code peers} accepts send data segments of up to {@code pool}'s frame
+     * size (the peer's link takes TCP frames over the MTU and re-cuts them, see VirtualNetwork); others are unchanged.
+     */
+    public void setLargeSegmentPeers(LongPredicate peers, FramePool pool) {
+        this.largePool = pool;
+        this.largeSegmentPeer = peers;
+    }
+
+    /** Payload bytes a segment toward {@code mac} may carry beyond the MSS; 0 for none. */
+    int largeSegmentPayload(long mac) {
+        FramePool p = largePool;
+        if (p == null || !largeSegmentPeer.test(mac)) {
+            return 0;
+        }
+        // Ethernet, IPv4 and the largest TCP header
+        return p.frameCapacity() - 14 - 20 - 60;
     }
 
     /** Hands a frame to the output and gives it back to the pool; the output never blocks. */

@@ -30,6 +30,8 @@ public final class SwitchPort implements AutoCloseable {
     private final int id;
     private final Link link;
     private final FramePool pool;
+    /** Read buffers of a link that negotiated frames over the MTU; null for every other link. */
+    private final FramePool largePool;
     private final VirtualSwitch owner;
     private final Consumer<SwitchPort> onDetached;
     /**
@@ -48,11 +50,12 @@ public final class SwitchPort implements AutoCloseable {
     final Counter bytesOut;
     final Counter txDropped;
 
-    SwitchPort(int id, Link link, FramePool pool, int queueDepth, VirtualSwitch owner,
+    SwitchPort(int id, Link link, FramePool pool, FramePool largePool, int queueDepth, VirtualSwitch owner,
                Consumer<SwitchPort> onDetached, Counters counters) {
         this.id = id;
         this.link = link;
         this.pool = pool;
+        this.largePool = largePool;
         this.owner = owner;
         this.onDetached = onDetached;
         this.queue = new ArrayBlockingQueue<>(queueDepth);
@@ -72,6 +75,16 @@ public final class SwitchPort implements AutoCloseable {
 
     public Link link() {
         return link;
+    }
+
+    /** Whether this port's link negotiated frames over the MTU. */
+    boolean takesLargeFrames() {
+        return largePool != null;
+    }
+
+    /** Buffers for frames this port's link sends at most the MTU of. */
+    FramePool pool() {
+        return pool;
     }
 
     public long framesIn() {
@@ -179,12 +192,16 @@ public final class SwitchPort implements AutoCloseable {
         Throwable failure = null;
         try {
             while (!detached.get()) {
-                Frame frame = pool.acquire();
+                Frame frame = (largePool != null ? largePool : pool).acquire();
                 try {
                     if (!link.receive(frame)) {
                         break;
                     }
-                    owner.switchFromPort(this, frame);
+                    if (largePool != null) {
+                        owner.switchFromLargePort(this, frame);
+                    } else {
+                        owner.switchFromPort(this, frame);
+                    }
                 } finally {
                     frame.release();
                 }

@@ -58,6 +58,7 @@ public final class VirtualSwitch implements AutoCloseable {
     private volatile SwitchPort[] ports = NO_PORTS;
     private volatile long gatewayMac = NO_GATEWAY;
     private volatile FrameSink gateway;
+    private volatile FrameSink gatewayLargeInput;
     private final FrameSink gatewayOutput = this::switchFromGateway;
     private int nextPortId;
     private boolean closed;
@@ -73,6 +74,7 @@ public final class VirtualSwitch implements AutoCloseable {
     private final Counter gatewayErrors;
     private final Counter gatewaySelfDropped;
     private final Counter portsDetached;
+    private final Counter largeDropped;
 
     public VirtualSwitch(Counters counters) {
         this(counters, DEFAULT_QUEUE_DEPTH, DEFAULT_CAM_CAPACITY);
@@ -100,6 +102,7 @@ public final class VirtualSwitch implements AutoCloseable {
         gatewayErrors = counters.counter("switch.gateway_errors");
         gatewaySelfDropped = counters.counter("switch.gateway_to_self_dropped");
         portsDetached = counters.counter("switch.ports_detached");
+        largeDropped = counters.counter("switch.large_frames_dropped");
     }
 
     /**
@@ -108,6 +111,18 @@ public final class VirtualSwitch implements AutoCloseable {
      * {@link #close()}), its link is closed and {@code onDetached} is called once.
      */
     public SwitchPort attach(Link link, FramePool pool, Consumer<SwitchPort> onDetached) {
+        return attach(link, pool, null, onDetached);
+    }
+
+    /**
+     * As {@link #attach(Link, FramePool, Consumer)} for a link that negotiated frames over the MTU (large TCP
+     * segments): its frames are read into buffers from {@code largePool}; one over {@code pool}'s capacity goes only
+     * to the gateway's {@link #setGatewayLargeInput large-frame input}, and only when addressed to the gateway MAC,
+     * and is otherwise counted ({@code switch.large_frames_dropped}) and dropped, never queued to a port whose MTU
+     * is smaller. Frames within the MTU that go to other ports are copied into a {@code pool} buffer first, so
+     * the large buffers are never held by a queue: the port keeps about one of them.
+     */
+    public SwitchPort attach(Link link, FramePool pool, FramePool largePool, Consumer<SwitchPort> onDetached) {
         Objects.requireNonNull(link);
         Objects.requireNonNull(pool);
         Objects.requireNonNull(onDetached);
@@ -115,7 +130,7 @@ public final class VirtualSwitch implements AutoCloseable {
             if (closed) {
                 throw new IllegalStateException("switch is closed");
             }
-            SwitchPort port = new SwitchPort(nextPortId++, link, pool, queueDepth, this, onDetached, counters);
+            SwitchPort port = new SwitchPort(nextPortId++, link, pool, largePool, queueDepth, this, onDetached, counters);
             SwitchPort[] grown = Arrays.copyOf(ports, ports.length + 1);
             grown[grown.length - 1] = port;
             ports = grown;
@@ -146,6 +161,17 @@ public final class VirtualSwitch implements AutoCloseable {
             this.gateway = gateway;
             this.gatewayMac = gatewayMac.bits();
         }
+    }
+
+    /** Where frames over the MTU from links that negotiated them go, when addressed to the gateway; null: dropped. */
+    public void setGatewayLargeInput(FrameSink input) {
+        gatewayLargeInput = input;
+    }
+
+    /** Whether the port {@code mac} was learned on negotiated frames over the MTU (false when unknown). */
+    public boolean takesLargeFrames(long mac) {
+        SwitchPort p = cam.get(mac);
+        return p != null && p.takesLargeFrames();
     }
 
     /** Where the gateway emits frames (lent; any thread): switched like any frame, never back to the gateway. */
@@ -227,9 +253,7 @@ public final class VirtualSwitch implements AutoCloseable {
     /** Switches one frame received by {@code from}'s reader; {@code frame} is lent. */
     void switchFromPort(SwitchPort from, Frame frame) {
         int length = frame.length();
-        from.framesIn.increment();
-        from.bytesIn.add(length);
-        bytesReceived.add(length);
+        countIn(from, length);
         if (length < ETHERNET_HEADER) {
             runts.increment();
             return;
@@ -258,6 +282,41 @@ public final class VirtualSwitch implements AutoCloseable {
         }
     }
 
+    /** Switches one frame read into a large buffer by {@code from}'s reader; {@code frame} is lent. */
+    void switchFromLargePort(SwitchPort from, Frame frame) {
+        int length = frame.length();
+        if (length < ETHERNET_HEADER) {
+            switchFromPort(from, frame);
+            return;
+        }
+        long dst = readMac(frame.buffer(), 0);
+        if (dst == gatewayMac) {
+            if (length <= from.pool().frameCapacity()) {
+                // lent to the gateway for the call only: no queue holds it
+                switchFromPort(from, frame);
+                return;
+            }
+            FrameSink large = gatewayLargeInput;
+            countIn(from, length);
+            learn(readMac(frame.buffer(), 6), from);
+            if (large == null) {
+                largeDropped.increment();
+                return;
+            }
+            deliver(large, frame);
+        } else if (length > from.pool().frameCapacity()) {
+            countIn(from, length);
+            largeDropped.increment();
+        } else {
+            Frame copy = from.pool().copyOf(frame.data());
+            try {
+                switchFromPort(from, copy);
+            } finally {
+                copy.release();
+            }
+        }
+    }
+
     private void switchFromGateway(Frame frame) {
         if (frame.length() < ETHERNET_HEADER) {
             runts.increment();
@@ -273,10 +332,19 @@ public final class VirtualSwitch implements AutoCloseable {
             if (to == null) {
                 unknownUnicastFlooded.increment();
                 flood(frame, null);
-            } else {
+            } else if (fits(frame, to)) {
                 to.enqueue(frame);
             }
         }
+    }
+
+    /** Whether {@code to} can take {@code frame}: within its MTU, or over it on a link that negotiated that. */
+    private boolean fits(Frame frame, SwitchPort to) {
+        if (frame.length() <= to.pool().frameCapacity() || to.takesLargeFrames()) {
+            return true;
+        }
+        largeDropped.increment();
+        return false;
     }
 
     private static long readMac(MemorySegment buf, long offset) {
@@ -314,11 +382,20 @@ public final class VirtualSwitch implements AutoCloseable {
 
     private void toGateway(Frame frame) {
         FrameSink g = gateway;
-        if (g == null) {
-            return;
+        if (g != null) {
+            deliver(g, frame);
         }
+    }
+
+    private void countIn(SwitchPort from, int length) {
+        from.framesIn.increment();
+        from.bytesIn.add(length);
+        bytesReceived.add(length);
+    }
+
+    private void deliver(FrameSink gatewayInput, Frame frame) {
         try {
-            g.accept(frame);
+            gatewayInput.accept(frame);
         } catch (RuntimeException e) {
             // The gateway's bug must not take down the port whose reader happened to deliver the frame.
             gatewayErrors.increment();
@@ -329,7 +406,7 @@ public final class VirtualSwitch implements AutoCloseable {
     private void flood(Frame frame, SwitchPort except) {
         SwitchPort[] targets = ports;
         for (SwitchPort p : targets) {
-            if (p != except) {
+            if (p != except && fits(frame, p)) {
                 p.enqueue(frame);
             }
         }

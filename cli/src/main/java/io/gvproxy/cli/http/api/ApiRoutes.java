@@ -1,5 +1,6 @@
 package io.gvproxy.cli.http.api;
 
+import io.gvproxy.cli.LargeSegmentOffer;
 import io.gvproxy.cli.http.HttpResponse;
 import io.gvproxy.cli.http.Router;
 import io.gvproxy.core.VirtualNetwork;
@@ -16,10 +17,13 @@ import java.util.function.Supplier;
  * {@code -listen} endpoints.
  */
 public final class ApiRoutes {
-    /** Plugs a {@code /connect} client into the network as a VM link; blocks until the link ends. */
+    /**
+     * Plugs a {@code /connect} client into the network as a VM link; blocks until the link ends.
+     * {@code offeredLargeSegments}: the request carried our gvforwarder's {@link LargeSegmentOffer} header.
+     */
     @FunctionalInterface
     public interface ConnectHandler {
-        void connect(ByteChannel channel, String peer) throws IOException;
+        void connect(ByteChannel channel, String peer, boolean offeredLargeSegments) throws IOException;
     }
 
     private ApiRoutes() {
@@ -30,7 +34,8 @@ public final class ApiRoutes {
     public static Router listen(Supplier<VirtualNetwork> network, Supplier<PortForwarder> forwarder,
             ConnectHandler connect) {
         return services(network, forwarder).upgrade("/connect",
-                r -> HttpResponse.hijack(channel -> connect.connect(channel, r.peer())));
+                r -> HttpResponse.hijack(channel -> connect.connect(channel, r.peer(),
+                        LargeSegmentOffer.offered(r.header(LargeSegmentOffer.HEADER).orElse(null)))));
     }
 
     /** The {@code -services} API: the same without {@code /connect}. Only {@code /services/dns/add} and the
