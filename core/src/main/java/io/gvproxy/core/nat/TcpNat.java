@@ -29,7 +29,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@code shutdown}, and the gauge {@code active}.
  */
 public final class TcpNat implements SynListener, AutoCloseable {
+    /** Free relay buffers kept for reuse (64 KiB each); flows beyond that many moving bytes at once allocate. */
+    private static final int RELAY_BUFFERS_KEPT = 16;
     private final NatConfig config;
+    private final RelayBuffers buffers = new RelayBuffers(RELAY_BUFFERS_KEPT);
+    private NatPoller poller;
     private final Set<TcpFlow> flows = ConcurrentHashMap.newKeySet();
     private final Set<SocketChannel> dialing = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
@@ -107,7 +111,7 @@ public final class TcpNat implements SynListener, AutoCloseable {
                 closeQuietly(ch);
                 return false;
             }
-            ch.configureBlocking(true);
+            // left non-blocking: the relay uses it so
         } catch (ConnectException e) {
             dialed.increment();
             fail(ch, offer, closed ? shutdown : refused);
@@ -172,13 +176,38 @@ public final class TcpNat implements SynListener, AutoCloseable {
             return;
         }
         connected.increment();
-        TcpFlow flow = new TcpFlow(this, stream.get(), ch);
+        NatPoller p;
+        try {
+            p = poller();
+        } catch (IOException e) {
+            (closed ? shutdown : unreachable).increment();
+            stream.get().abort();
+            closeQuietly(ch);
+            return;
+        }
+        TcpFlow flow = new TcpFlow(this, stream.get(), ch, p, buffers);
         flows.add(flow);
         active.increment();
         if (closed) {
             flow.abort();
         }
         flow.start();
+    }
+
+    /** Started with the first flow, so that a NAT that never relays holds no thread. */
+    private synchronized NatPoller poller() throws IOException {
+        if (closed) {
+            throw new IOException("NAT closed");
+        }
+        if (poller == null) {
+            poller = new NatPoller();
+        }
+        return poller;
+    }
+
+    /** Relay buffers lent to flows now (each {@value RelayBuffers#SIZE} bytes). */
+    int relayBuffersLent() {
+        return buffers.lent();
     }
 
     void ended(TcpFlow flow) {
@@ -215,6 +244,11 @@ public final class TcpNat implements SynListener, AutoCloseable {
         }
         for (TcpFlow f : flows) {
             f.abort();
+        }
+        synchronized (this) {
+            if (poller != null) {
+                poller.close();
+            }
         }
     }
 

@@ -190,6 +190,76 @@ public final class TcpStream implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs {@code listener} after each engine event of this connection (data or a FIN arrived, send space freed,
+     * an error, the close), on the thread whose call raised it (a switch reader, the timer thread) once the
+     * connection's lock is free. For owners that never wait: they call {@link #readNow} and {@link #writeNow}
+     * from the listener. It must not block.
+     */
+    public void onEvent(Runnable listener) {
+        c.listener = listener;
+    }
+
+    /**
+     * Like {@link #read(ByteBuffer)} without waiting: the bytes readable now (0 when none), or -1 at end of
+     * stream. Throws when the connection was reset or timed out.
+     */
+    public int readNow(ByteBuffer dst) throws IOException {
+        int len = dst.remaining();
+        if (len == 0) {
+            return 0;
+        }
+        c.lock.lock();
+        try {
+            if (c.ownerClosed) {
+                return -1;
+            }
+            int n = c.tcp.read(MemorySegment.ofBuffer(dst), 0, len, c.stack.now());
+            c.rearm();
+            if (n > 0) {
+                dst.position(dst.position() + n);
+                return n;
+            }
+            if (n < 0) {
+                if (c.error != null && c.error != TcpError.DATA_AFTER_CLOSE) {
+                    throw failure();
+                }
+                return -1;
+            }
+            return 0;
+        } finally {
+            c.lock.unlock();
+        }
+    }
+
+    /**
+     * Like {@link #write(ByteBuffer)} without waiting: queues what the send buffer takes now (0 when it is full;
+     * the listener hears when space frees) and advances {@code src}'s position by that.
+     */
+    public int writeNow(ByteBuffer src) throws IOException {
+        int len = src.remaining();
+        c.lock.lock();
+        try {
+            if (c.ownerClosed) {
+                throw new SocketException("stream closed");
+            }
+            if (c.closed) {
+                throw c.error == null ? new SocketException("connection closed") : failure();
+            }
+            int n;
+            try {
+                n = len == 0 ? 0 : c.tcp.write(MemorySegment.ofBuffer(src), 0, len, c.stack.now());
+            } catch (IllegalStateException e) {
+                throw new SocketException("send side closed: " + c.tcp.state());
+            }
+            c.rearm();
+            src.position(src.position() + n);
+            return n;
+        } finally {
+            c.lock.unlock();
+        }
+    }
+
     /** Bytes readable without waiting. */
     public int available() {
         c.lock.lock();
