@@ -6,29 +6,49 @@ import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 /**
- * One platform thread watching the host sockets of every TCP flow and running a flow's relay when its socket
- * becomes readable or writable. Compared with a blocked reader per flow, a reply from the host costs one
- * wake-up (this thread's) instead of a poller's plus a virtual thread's, and an idle flow holds no thread.
+ * One platform thread watching the host sockets of every TCP flow and dial: it finishes connects and runs a
+ * flow's relay when its socket becomes readable or writable. Compared with a blocked thread per flow and per dial,
+ * a reply from the host costs one wake-up (this thread's) instead of a poller's plus a virtual thread's, a new
+ * connection starts no thread, and an idle flow holds none.
  */
 final class NatPoller implements AutoCloseable {
+    /** What a watched socket's readiness is reported to, on the poller thread. */
+    interface Watcher {
+        void ready(int readyOps);
+    }
+
     private static final System.Logger LOG = System.getLogger(NatPoller.class.getName());
+    private static final long NO_DEADLINE = Long.MAX_VALUE;
     private final Selector selector;
+    private final LongSupplier expireDue;
     private final Thread thread;
     private volatile boolean closed;
 
-    NatPoller() throws IOException {
-        selector = Selector.open();
+    /**
+     * @param expireDue run on the poller thread before each wait: settles whatever is past its deadline and returns
+     *                  the nanoseconds until the next deadline, or {@code Long.MAX_VALUE} when there is none
+     */
+    NatPoller(LongSupplier expireDue) throws IOException {
+        this.selector = Selector.open();
+        this.expireDue = expireDue;
         thread = Thread.ofPlatform().name("nat-tcp-poller").daemon().unstarted(this::run);
         thread.start();
     }
 
-    /** Watches {@code ch} (non-blocking) for reads on behalf of {@code flow}. */
-    SelectionKey register(SocketChannel ch, TcpFlow flow) throws IOException {
-        SelectionKey key = ch.register(selector, SelectionKey.OP_READ, flow);
-        // the new key's interest takes effect at the next selection: make it happen now
-        selector.wakeup();
+    /**
+     * Watches {@code ch} (non-blocking) for {@code ops}, reporting to {@code watcher} (replacing any earlier
+     * watcher of the channel). A new deadline of the caller's is seen from here on too.
+     */
+    SelectionKey watch(SocketChannel ch, int ops, Watcher watcher) throws IOException {
+        SelectionKey key = ch.register(selector, ops, watcher);
+        if (!onPollerThread()) {
+            // the new interest takes effect at the next selection: make it happen now
+            selector.wakeup();
+        }
         return key;
     }
 
@@ -44,7 +64,9 @@ final class NatPoller implements AutoCloseable {
     private void run() {
         while (!closed) {
             try {
-                selector.select(NatPoller::ready);
+                long due = expireDue.getAsLong();
+                long millis = due == NO_DEADLINE ? 0 : Math.max(1, TimeUnit.NANOSECONDS.toMillis(due) + 1);
+                selector.select(NatPoller::ready, millis);
             } catch (ClosedSelectorException e) {
                 return;
             } catch (IOException | RuntimeException e) {
@@ -62,7 +84,7 @@ final class NatPoller implements AutoCloseable {
         } catch (CancelledKeyException e) {
             return;
         }
-        ((TcpFlow) key.attachment()).hostReady(ops);
+        ((Watcher) key.attachment()).ready(ops);
     }
 
     @Override

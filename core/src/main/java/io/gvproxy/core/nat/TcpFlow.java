@@ -25,7 +25,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Threads: {@link #pump} may be called from any thread at any time; one caller at a time runs it, and a call
  * that arrives meanwhile makes the running one go round once more, so no event is lost.
  */
-final class TcpFlow {
+final class TcpFlow implements NatPoller.Watcher {
     private final TcpNat nat;
     private final TcpStream guest;
     private final SocketChannel host;
@@ -62,7 +62,7 @@ final class TcpFlow {
         try {
             host.configureBlocking(false);
             guest.onEvent(this::pump);
-            key = poller.register(host, this);
+            key = poller.watch(host, SelectionKey.OP_READ, this);
         } catch (IOException | RuntimeException e) {
             abort();
             return;
@@ -71,7 +71,8 @@ final class TcpFlow {
     }
 
     /** The poller saw {@code readyOps} on the host socket. */
-    void hostReady(int readyOps) {
+    @Override
+    public void ready(int readyOps) {
         if ((readyOps & SelectionKey.OP_READ) != 0) {
             hostReadable = true;
         }
@@ -210,15 +211,18 @@ final class TcpFlow {
     private void finish() {
         if (ended.compareAndSet(false, true)) {
             guest.close();
-            closeHost();
+            closeHost(false);
             nat.ended(this);
         }
     }
 
-    private void closeHost() {
+    /**
+     * A registered channel is really closed by the poller at its next selection. After an orderly end (our FIN is
+     * out already) that may wait for the poller's next wake-up; a reset must leave now.
+     */
+    private void closeHost(boolean now) {
         TcpNat.closeQuietly(host);
-        if (!poller.onPollerThread()) {
-            // a registered channel is really closed by the poller, at its next selection
+        if (now && !poller.onPollerThread()) {
             poller.wakeup();
         }
     }
@@ -245,7 +249,7 @@ final class TcpFlow {
         } catch (IOException | RuntimeException e) {
             // already closed: nothing to reset
         }
-        closeHost();
+        closeHost(true);
         nat.ended(this);
         // the buffers are the pump's: it frees them on its next round, which this call makes happen
         pump();
