@@ -36,6 +36,8 @@ final class TcpFlow implements NatPoller.Watcher {
     private volatile SelectionKey key;
     /** The poller saw the host socket readable since the relay last found it empty. */
     private volatile boolean hostReadable = true;
+    /** The poller cleared the key's interest (see {@link #ready}); the pump sets it again. */
+    private volatile boolean watchSuspended;
 
     // Owned by the thread running the pump.
     private RelayBuffers.Lease toHost;
@@ -70,11 +72,19 @@ final class TcpFlow implements NatPoller.Watcher {
         pump();
     }
 
-    /** The poller saw {@code readyOps} on the host socket. */
+    /**
+     * The poller saw {@code readyOps} on the host socket. If another thread is running the pump, the readiness
+     * (level-triggered) would be reported again and again until that thread gets to it: the watch is suspended
+     * (on this thread, so without a wake-up) and the pump, which goes round once more, re-arms it.
+     */
     @Override
     public void ready(int readyOps) {
         if ((readyOps & SelectionKey.OP_READ) != 0) {
             hostReadable = true;
+        }
+        if (pumpRequests.get() != 0) {
+            key.interestOps(0);
+            watchSuspended = true;
         }
         pump();
     }
@@ -195,6 +205,10 @@ final class TcpFlow implements NatPoller.Watcher {
      * Only added interest needs the poller woken; a removed one at worst reports once more, which the pump ignores.
      */
     private void watchHost() {
+        if (watchSuspended) {
+            watchSuspended = false;
+            interest = 0;
+        }
         int want = (toGuestDone || toGuest != null ? 0 : SelectionKey.OP_READ)
                 | (toHost != null ? SelectionKey.OP_WRITE : 0);
         if (want != interest) {
