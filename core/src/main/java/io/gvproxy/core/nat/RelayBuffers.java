@@ -1,5 +1,7 @@
 package io.gvproxy.core.nat;
 
+import io.gvproxy.core.stats.Counter;
+
 import java.lang.foreign.Arena;
 import java.nio.ByteBuffer;
 
@@ -25,17 +27,19 @@ final class RelayBuffers {
     }
 
     private final Lease[] free;
+    private final Counter lentGauge;
     private int freeCount;
-    private int lent;
 
-    RelayBuffers(int keep) {
+    /** @param lentGauge counts the buffers lent out now */
+    RelayBuffers(int keep, Counter lentGauge) {
         this.free = new Lease[keep];
+        this.lentGauge = lentGauge;
     }
 
     /** A cleared buffer of {@link #SIZE} bytes; give it back with {@link #release}. */
     Lease acquire() {
+        lentGauge.increment();
         synchronized (this) {
-            lent++;
             if (freeCount > 0) {
                 Lease l = free[--freeCount];
                 free[freeCount] = null;
@@ -48,19 +52,14 @@ final class RelayBuffers {
 
     void release(Lease l) {
         l.bytes.clear();
+        lentGauge.add(-1);
         synchronized (this) {
-            lent--;
             if (freeCount < free.length) {
                 free[freeCount++] = l;
                 return;
             }
         }
         l.arena.close();
-    }
-
-    /** Buffers lent out now. */
-    synchronized int lent() {
-        return lent;
     }
 
     /** Buffers kept for reuse now. */

@@ -26,13 +26,14 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>Counters {@code nat.tcp.*}: {@code dialed}, {@code connected}, {@code refused}, {@code timeout},
  * {@code unreachable}, {@code denied}, {@code link_local}, {@code offer_lost} (the offer expired during the dial),
- * {@code shutdown}, and the gauge {@code active}.
+ * {@code shutdown}, and the gauges {@code active} and {@code relay_buffers_lent} (64 KiB native buffers holding bytes
+ * in flight: flows hold one only while a side cannot take their bytes yet).
  */
 public final class TcpNat implements SynListener, AutoCloseable {
     /** Free relay buffers kept for reuse (64 KiB each); flows beyond that many moving bytes at once allocate. */
     private static final int RELAY_BUFFERS_KEPT = 16;
     private final NatConfig config;
-    private final RelayBuffers buffers = new RelayBuffers(RELAY_BUFFERS_KEPT);
+    private final RelayBuffers buffers;
     private NatPoller poller;
     private final Set<TcpFlow> flows = ConcurrentHashMap.newKeySet();
     private final Set<Dial> dials = ConcurrentHashMap.newKeySet();
@@ -65,6 +66,7 @@ public final class TcpNat implements SynListener, AutoCloseable {
         this.active = counters.counter("nat.tcp.active");
         this.bytesToHost = counters.counter("nat.tcp.bytes_to_host");
         this.bytesToGuest = counters.counter("nat.tcp.bytes_to_guest");
+        this.buffers = new RelayBuffers(RELAY_BUFFERS_KEPT, counters.counter("nat.tcp.relay_buffers_lent"));
     }
 
     /**
@@ -223,11 +225,6 @@ public final class TcpNat implements SynListener, AutoCloseable {
             poller = new NatPoller(this::expireDials);
         }
         return poller;
-    }
-
-    /** Relay buffers lent to flows now (each {@value RelayBuffers#SIZE} bytes). */
-    int relayBuffersLent() {
-        return buffers.lent();
     }
 
     void ended(TcpFlow flow) {
