@@ -47,6 +47,9 @@ final class TcpFlow implements NatPoller.Watcher {
     private boolean toHostDone;
     private boolean toGuestDone;
     private int interest = SelectionKey.OP_READ;
+    private int lastRead;
+    private final Source fromGuest;
+    private final Source fromHost;
 
     TcpFlow(TcpNat nat, TcpStream guest, SocketChannel host, NatPoller poller, RelayBuffers buffers) {
         this.nat = nat;
@@ -54,6 +57,8 @@ final class TcpFlow implements NatPoller.Watcher {
         this.host = host;
         this.poller = poller;
         this.buffers = buffers;
+        this.fromGuest = guest::readNow;
+        this.fromHost = host::read;
     }
 
     /** Starts relaying: bytes the guest sent already, and all that follow either way. */
@@ -134,23 +139,12 @@ final class TcpFlow implements NatPoller.Watcher {
                 toHostDone = true;
                 return;
             }
-            RelayBuffers.Lease l = buffers.acquire();
-            int n;
-            try {
-                n = guest.readNow(l.bytes);
-            } catch (IOException | RuntimeException e) {
-                buffers.release(l);
-                throw e;
-            }
-            if (n <= 0) {
-                buffers.release(l);
-                if (n == 0) {
+            toHost = take(fromGuest);
+            if (toHost == null) {
+                if (lastRead == 0) {
                     return;
                 }
                 guestEof = true;
-            } else {
-                l.bytes.flip();
-                toHost = l;
             }
         }
     }
@@ -177,27 +171,40 @@ final class TcpFlow implements NatPoller.Watcher {
             }
             // cleared before the read: readiness the poller reports from here on makes the pump look again
             hostReadable = false;
-            RelayBuffers.Lease l = buffers.acquire();
-            int n;
-            try {
-                n = host.read(l.bytes);
-            } catch (IOException | RuntimeException e) {
-                buffers.release(l);
-                throw e;
-            }
-            if (n == 0) {
-                buffers.release(l);
-                return;
+            toGuest = take(fromHost);
+            if (toGuest == null) {
+                if (lastRead == 0) {
+                    return;
+                }
+                hostEof = true;
             }
             hostReadable = true;
-            if (n < 0) {
-                buffers.release(l);
-                hostEof = true;
-            } else {
-                l.bytes.flip();
-                toGuest = l;
-            }
         }
+    }
+
+    /** One side of the flow, read without waiting. */
+    private interface Source {
+        int read(ByteBuffer into) throws IOException;
+    }
+
+    /**
+     * What {@code from} has now, in a lent buffer ready to be written; null when nothing came, with
+     * {@link #lastRead} telling 0 (nothing yet) from -1 (end of stream).
+     */
+    private RelayBuffers.Lease take(Source from) throws IOException {
+        RelayBuffers.Lease l = buffers.acquire();
+        try {
+            lastRead = from.read(l.bytes);
+        } catch (IOException | RuntimeException e) {
+            buffers.release(l);
+            throw e;
+        }
+        if (lastRead <= 0) {
+            buffers.release(l);
+            return null;
+        }
+        l.bytes.flip();
+        return l;
     }
 
     /**

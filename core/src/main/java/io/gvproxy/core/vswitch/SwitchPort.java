@@ -29,11 +29,13 @@ public final class SwitchPort implements AutoCloseable {
     /** Frames handed to one {@link Link#send(Frame[], int)} call at most. */
     static final int SEND_BATCH = 64;
     /**
-     * A frame that follows a direct send this closely is queued instead: a request/response exchange (frames
-     * tens of microseconds apart or more) saves the writer's wake-up, while a burst (a window's worth of segments
-     * produced in one go) still reaches the link in the writer's batches of one system call each.
+     * Direct sends in a row, each within this long of the previous one, after which frames are queued: a
+     * request/response exchange (a reply, perhaps with its FIN) saves the writer's wake-up, while a burst (a
+     * window's worth of segments produced in one go) still reaches the link in the writer's batches of one
+     * system call each.
      */
     static final long DIRECT_SEND_SPACING_NANOS = 20_000;
+    static final int DIRECT_SEND_RUN = 4;
 
     private final int id;
     private final Link link;
@@ -52,8 +54,9 @@ public final class SwitchPort implements AutoCloseable {
     private final ReentrantLock sendLock = new ReentrantLock();
     /** Frames queued or taken by the writer and not yet sent: a direct send must not overtake them. */
     private final AtomicInteger backlog = new AtomicInteger();
-    /** When the last direct send started; a frame soon after it is queued, so that bursts go out in batches. */
-    private volatile long lastDirectSend = System.nanoTime() - DIRECT_SEND_SPACING_NANOS;
+    /** When the last direct send started, and how many came in a row before it (both under the send lock). */
+    private long lastDirectSend = System.nanoTime() - DIRECT_SEND_SPACING_NANOS;
+    private int directRun;
     private final AtomicBoolean detached = new AtomicBoolean();
     private final AtomicInteger runningThreads = new AtomicInteger(2);
     private final Thread reader;
@@ -171,7 +174,11 @@ public final class SwitchPort implements AutoCloseable {
         if (mayBlock && backlog.get() == 0 && sendLock.tryLock()) {
             try {
                 long now = System.nanoTime();
-                if (backlog.get() == 0 && !detached.get() && now - lastDirectSend >= DIRECT_SEND_SPACING_NANOS) {
+                if (now - lastDirectSend >= DIRECT_SEND_SPACING_NANOS) {
+                    directRun = 0;
+                }
+                if (backlog.get() == 0 && !detached.get() && directRun < DIRECT_SEND_RUN) {
+                    directRun++;
                     lastDirectSend = now;
                     sendDirect(frame);
                     return true;
