@@ -105,14 +105,16 @@ final class StackConnection implements SegmentSink, TcpEvents {
                     } finally {
                         tcp.coalesceAcks(false);
                     }
-                    if (!ackQueued && tcp.coalescedAckPending()) {
+                    if (!ackQueued && (tcp.coalescedAckPending() || notifyPending)) {
                         ackQueued = true;
                         burst.add(this);
                     }
                 }
                 rearm();
             }
-            notify = takeNotify();
+            // On a burst-aware thread the listener hears at the burst's end (flushCoalescedAck), once for all of
+            // the burst's segments: a relay then moves the burst's bytes in one go rather than a segment at a time.
+            notify = burst == null && takeNotify();
         } finally {
             lock.unlock();
         }
@@ -120,7 +122,7 @@ final class StackConnection implements SegmentSink, TcpEvents {
         return kept;
     }
 
-    /** The end of the burst that queued this connection's ACK. */
+    /** The end of the burst that queued this connection's ACK or listener event. */
     void flushCoalescedAck() {
         boolean notify;
         lock.lock();

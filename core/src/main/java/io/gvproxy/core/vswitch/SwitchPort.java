@@ -36,6 +36,12 @@ public final class SwitchPort implements AutoCloseable {
      */
     static final long DIRECT_SEND_SPACING_NANOS = 20_000;
     static final int DIRECT_SEND_RUN = 4;
+    /**
+     * Larger frames always go through the writer: full segments come in bursts (bulk transfers), where the writer's
+     * batches and its running in parallel with the producer are worth more than a saved wake-up; ACKs, handshakes
+     * and small replies are the latency-bound frames.
+     */
+    static final int DIRECT_SEND_MAX_BYTES = 512;
 
     private final int id;
     private final Link link;
@@ -171,7 +177,7 @@ public final class SwitchPort implements AutoCloseable {
      * where that stalls no other port's traffic.
      */
     boolean enqueue(Frame frame, boolean mayBlock) {
-        if (mayBlock && backlog.get() == 0 && sendLock.tryLock()) {
+        if (mayBlock && frame.length() <= DIRECT_SEND_MAX_BYTES && backlog.get() == 0 && sendLock.tryLock()) {
             try {
                 long now = System.nanoTime();
                 if (now - lastDirectSend >= DIRECT_SEND_SPACING_NANOS) {

@@ -49,6 +49,18 @@ class SwitchPortDirectSendTest {
     }
 
     @Test
+    void fullSizeFramesGoThroughTheWriter() throws InterruptedException {
+        try (SwitchFixture fx = new SwitchFixture()) {
+            TestLink vm = fx.attach("vm");
+            learn(fx, vm, VM);
+            byte[] f = java.util.Arrays.copyOf(SwitchFixture.frame(VM, SwitchFixture.GATEWAY, "bulk"), 1514);
+            fromGateway(fx, f);
+            SwitchFixture.expect(vm, f);
+            assertNotEquals(Thread.currentThread(), vm.sendThread, "bursts of full frames are the writer's");
+        }
+    }
+
+    @Test
     void withTwoPortsTheWriterSends() throws InterruptedException {
         try (SwitchFixture fx = new SwitchFixture()) {
             TestLink vm = fx.attach("vm");
