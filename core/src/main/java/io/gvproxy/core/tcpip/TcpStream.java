@@ -164,19 +164,7 @@ public final class TcpStream implements AutoCloseable {
         c.lock.lock();
         try {
             while (len > 0) {
-                if (c.ownerClosed) {
-                    throw new SocketException("stream closed");
-                }
-                if (c.closed) {
-                    throw c.error == null ? new SocketException("connection closed") : failure();
-                }
-                int n;
-                try {
-                    n = c.tcp.write(b, off, len, c.stack.now());
-                } catch (IllegalStateException e) {
-                    throw new SocketException("send side closed: " + c.tcp.state());
-                }
-                c.rearm();
+                int n = writeLocked(b, off, len);
                 off += n;
                 len -= n;
                 if (len > 0 && n == 0) {
@@ -238,26 +226,35 @@ public final class TcpStream implements AutoCloseable {
      */
     public int writeNow(ByteBuffer src) throws IOException {
         int len = src.remaining();
+        if (len == 0) {
+            return 0;
+        }
         c.lock.lock();
         try {
-            if (c.ownerClosed) {
-                throw new SocketException("stream closed");
-            }
-            if (c.closed) {
-                throw c.error == null ? new SocketException("connection closed") : failure();
-            }
-            int n;
-            try {
-                n = len == 0 ? 0 : c.tcp.write(MemorySegment.ofBuffer(src), 0, len, c.stack.now());
-            } catch (IllegalStateException e) {
-                throw new SocketException("send side closed: " + c.tcp.state());
-            }
-            c.rearm();
+            int n = writeLocked(MemorySegment.ofBuffer(src), 0, len);
             src.position(src.position() + n);
             return n;
         } finally {
             c.lock.unlock();
         }
+    }
+
+    /** Under the lock: queues what the send buffer takes of {@code b[off, off+len)} now, or throws if closed. */
+    private int writeLocked(MemorySegment b, long off, int len) throws IOException {
+        if (c.ownerClosed) {
+            throw new SocketException("stream closed");
+        }
+        if (c.closed) {
+            throw c.error == null ? new SocketException("connection closed") : failure();
+        }
+        int n;
+        try {
+            n = c.tcp.write(b, off, len, c.stack.now());
+        } catch (IllegalStateException e) {
+            throw new SocketException("send side closed: " + c.tcp.state());
+        }
+        c.rearm();
+        return n;
     }
 
     /** Bytes readable without waiting. */
