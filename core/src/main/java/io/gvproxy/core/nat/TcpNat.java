@@ -10,8 +10,8 @@ import io.gvproxy.core.tcpip.TcpStream;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
-import java.net.SocketTimeoutException;
 import java.net.StandardSocketOptions;
+import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.util.Optional;
 import java.util.Set;
@@ -26,12 +26,17 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>Counters {@code nat.tcp.*}: {@code dialed}, {@code connected}, {@code refused}, {@code timeout},
  * {@code unreachable}, {@code denied}, {@code link_local}, {@code offer_lost} (the offer expired during the dial),
- * {@code shutdown}, and the gauge {@code active}.
+ * {@code shutdown}, and the gauges {@code active} and {@code relay_buffers_lent} (64 KiB native buffers holding bytes
+ * in flight: flows hold one only while a side cannot take their bytes yet).
  */
 public final class TcpNat implements SynListener, AutoCloseable {
+    /** Free relay buffers kept for reuse (64 KiB each); flows beyond that many moving bytes at once allocate. */
+    private static final int RELAY_BUFFERS_KEPT = 16;
     private final NatConfig config;
+    private final RelayBuffers buffers;
+    private NatPoller poller;
     private final Set<TcpFlow> flows = ConcurrentHashMap.newKeySet();
-    private final Set<SocketChannel> dialing = ConcurrentHashMap.newKeySet();
+    private final Set<Dial> dials = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
     final Counter dialed;
@@ -61,9 +66,14 @@ public final class TcpNat implements SynListener, AutoCloseable {
         this.active = counters.counter("nat.tcp.active");
         this.bytesToHost = counters.counter("nat.tcp.bytes_to_host");
         this.bytesToGuest = counters.counter("nat.tcp.bytes_to_guest");
+        this.buffers = new RelayBuffers(RELAY_BUFFERS_KEPT, counters.counter("nat.tcp.relay_buffers_lent"));
     }
 
-    /** Runs on a switch reader: decides what needs no I/O, then dials on a virtual thread. */
+    /**
+     * Runs on a switch reader: decides what needs no I/O and starts a non-blocking connect, which the poller
+     * finishes. A loopback connect usually completes or is refused within the connect call itself, so the guest's
+     * SYN-ACK (or reset) then leaves at once, without waiting for the poller.
+     */
     @Override
     public void onSyn(SynOffer offer) {
         if (closed) {
@@ -76,59 +86,8 @@ public final class TcpNat implements SynListener, AutoCloseable {
             offer.reject();
             return;
         }
-        int host = (int) route;
-        if (isLoopback(host) && tryLoopbackConnect(offer, host)) {
-            return;
-        }
-        Thread.ofVirtual().name("nat-dial-" + offer).start(() -> dial(offer, host));
-    }
-
-    private static boolean isLoopback(int ip) {
-        return (ip >>> 24) == 127;
-    }
-
-    /**
-     * A loopback connect completes or is refused within the connect call itself, so it is made right here without
-     * waiting, saving the hand-off to a dialing thread and the wait in the poller; the guest's SYN-ACK (or reset)
-     * leaves at once. True when the offer was settled; false (nothing left open) when the handshake is still in
-     * progress, say with a full listen backlog, and the ordinary dial should take over.
-     */
-    private boolean tryLoopbackConnect(SynOffer offer, int hostIp) {
-        SocketChannel ch;
-        try {
-            ch = SocketChannel.open();
-        } catch (IOException e) {
-            return false;
-        }
-        try {
-            ch.configureBlocking(false);
-            configure(ch);
-            if (!ch.connect(new InetSocketAddress(Ipv4.toInetAddress(hostIp), offer.localPort())) && !ch.finishConnect()) {
-                closeQuietly(ch);
-                return false;
-            }
-            ch.configureBlocking(true);
-        } catch (ConnectException e) {
-            dialed.increment();
-            fail(ch, offer, closed ? shutdown : refused);
-            return true;
-        } catch (IOException e) {
-            closeQuietly(ch);
-            return false;
-        }
         dialed.increment();
-        established(offer, ch);
-        return true;
-    }
-
-    private static void configure(SocketChannel ch) throws IOException {
-        ch.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
-        ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
-        HostKeepalive.apply(ch);
-    }
-
-    private void dial(SynOffer offer, int hostIp) {
-        dialed.increment();
+        int hostIp = (int) route;
         SocketChannel ch;
         try {
             ch = SocketChannel.open();
@@ -137,30 +96,97 @@ public final class TcpNat implements SynListener, AutoCloseable {
             offer.reject();
             return;
         }
-        dialing.add(ch);
         try {
-            if (closed) {
-                throw new ShutdownException();
-            }
+            ch.configureBlocking(false);
             configure(ch);
-            ch.socket().connect(new InetSocketAddress(Ipv4.toInetAddress(hostIp), offer.localPort()),
-                    (int) Math.min(Integer.MAX_VALUE, Math.max(1, config.connectTimeout().toMillis())));
-        } catch (ShutdownException e) {
-            fail(ch, offer, shutdown);
-            return;
-        } catch (SocketTimeoutException e) {
-            fail(ch, offer, timeout);
-            return;
+            if (ch.connect(new InetSocketAddress(Ipv4.toInetAddress(hostIp), offer.localPort()))
+                    || (isLoopback(hostIp) && ch.finishConnect())) {
+                established(offer, ch);
+                return;
+            }
         } catch (ConnectException e) {
             fail(ch, offer, closed ? shutdown : refused);
             return;
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             fail(ch, offer, closed ? shutdown : unreachable);
             return;
-        } finally {
-            dialing.remove(ch);
         }
-        established(offer, ch);
+        Dial d = new Dial(offer, ch, System.nanoTime() + config.connectTimeout().toNanos());
+        dials.add(d);
+        if (closed) {
+            d.fail(shutdown);
+            return;
+        }
+        try {
+            poller().watch(ch, SelectionKey.OP_CONNECT, d);
+        } catch (IOException | RuntimeException e) {
+            d.fail(closed ? shutdown : unreachable);
+        }
+    }
+
+    private static boolean isLoopback(int ip) {
+        return (ip >>> 24) == 127;
+    }
+
+    private static void configure(SocketChannel ch) throws IOException {
+        ch.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
+        ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
+        HostKeepalive.apply(ch);
+    }
+
+    /** A host connect in progress: the poller finishes it when the socket is connectable, or fails it at its deadline. */
+    private final class Dial implements NatPoller.Watcher {
+        final SynOffer offer;
+        final SocketChannel ch;
+        final long deadline;
+
+        Dial(SynOffer offer, SocketChannel ch, long deadline) {
+            this.offer = offer;
+            this.ch = ch;
+            this.deadline = deadline;
+        }
+
+        @Override
+        public void ready(int readyOps) {
+            boolean done;
+            try {
+                done = ch.finishConnect();
+            } catch (ConnectException e) {
+                fail(closed ? shutdown : refused);
+                return;
+            } catch (IOException | RuntimeException e) {
+                fail(closed ? shutdown : unreachable);
+                return;
+            }
+            if (done && dials.remove(this)) {
+                established(offer, ch);
+            }
+        }
+
+        /** Settles this dial with a reset to the guest, once. */
+        void fail(Counter reason) {
+            if (dials.remove(this)) {
+                TcpNat.fail(ch, offer, reason);
+            }
+        }
+    }
+
+    /** On the poller thread: times out the dials past their deadline; the nanoseconds until the next one. */
+    private long expireDials() {
+        if (dials.isEmpty()) {
+            return Long.MAX_VALUE;
+        }
+        long now = System.nanoTime();
+        long next = Long.MAX_VALUE;
+        for (Dial d : dials) {
+            long left = d.deadline - now;
+            if (left <= 0) {
+                d.fail(timeout);
+            } else {
+                next = Math.min(next, left);
+            }
+        }
+        return next;
     }
 
     /** The host connection {@code ch} exists: completes the guest's handshake and starts relaying. */
@@ -172,13 +198,33 @@ public final class TcpNat implements SynListener, AutoCloseable {
             return;
         }
         connected.increment();
-        TcpFlow flow = new TcpFlow(this, stream.get(), ch);
+        NatPoller p;
+        try {
+            p = poller();
+        } catch (IOException e) {
+            (closed ? shutdown : unreachable).increment();
+            stream.get().abort();
+            closeQuietly(ch);
+            return;
+        }
+        TcpFlow flow = new TcpFlow(this, stream.get(), ch, p, buffers);
         flows.add(flow);
         active.increment();
         if (closed) {
             flow.abort();
         }
         flow.start();
+    }
+
+    /** Started with the first flow, so that a NAT that never relays holds no thread. */
+    private synchronized NatPoller poller() throws IOException {
+        if (closed) {
+            throw new IOException("NAT closed");
+        }
+        if (poller == null) {
+            poller = new NatPoller(this::expireDials);
+        }
+        return poller;
     }
 
     void ended(TcpFlow flow) {
@@ -210,17 +256,16 @@ public final class TcpNat implements SynListener, AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        for (SocketChannel ch : dialing) {
-            closeQuietly(ch);
+        for (Dial d : dials) {
+            d.fail(shutdown);
         }
         for (TcpFlow f : flows) {
             f.abort();
         }
-    }
-
-    private static final class ShutdownException extends Exception {
-        ShutdownException() {
-            super(null, null, false, false);
+        synchronized (this) {
+            if (poller != null) {
+                poller.close();
+            }
         }
     }
 }

@@ -49,6 +49,13 @@ final class StackConnection implements SegmentSink, TcpEvents {
     /** In some reader thread's burst list (see {@link TcpStack#endBurst()}). */
     private boolean ackQueued;
     private long armedDeadline = Long.MAX_VALUE;
+    /**
+     * Told after engine events (data, window, FIN, error, close), on the thread whose engine call raised them
+     * and once its lock is released: for owners that never wait (see {@link TcpStream#onEvent}).
+     */
+    volatile Runnable listener;
+    /** An event happened under the lock and the listener is still to hear of it. */
+    private boolean notifyPending;
     private ScheduledFuture<?> timerTask;
     private final Runnable timerRun = this::timerFired;
 
@@ -82,36 +89,44 @@ final class StackConnection implements SegmentSink, TcpEvents {
      * every-second-segment rule waits in {@code burst} until the feeding thread's burst ends.
      */
     boolean input(TcpSegment seg, List<StackConnection> burst) {
+        boolean kept = true;
+        boolean notify;
         lock.lock();
         try {
             long now = stack.now();
             if (seg.syn() && tcp.timeWaitAcceptsNewSyn(seg)) {
                 tcp.abort(now);
-                return false;
-            }
-            if (burst == null) {
-                tcp.input(seg, now);
+                kept = false;
             } else {
-                tcp.coalesceAcks(true);
-                try {
+                if (burst == null) {
                     tcp.input(seg, now);
-                } finally {
-                    tcp.coalesceAcks(false);
+                } else {
+                    tcp.coalesceAcks(true);
+                    try {
+                        tcp.input(seg, now);
+                    } finally {
+                        tcp.coalesceAcks(false);
+                    }
+                    if (!ackQueued && (tcp.coalescedAckPending() || notifyPending)) {
+                        ackQueued = true;
+                        burst.add(this);
+                    }
                 }
-                if (!ackQueued && tcp.coalescedAckPending()) {
-                    ackQueued = true;
-                    burst.add(this);
-                }
+                rearm();
             }
-            rearm();
-            return true;
+            // On a burst-aware thread the listener hears at the burst's end (flushCoalescedAck), once for all of
+            // the burst's segments: a relay then moves the burst's bytes in one go rather than a segment at a time.
+            notify = burst == null && takeNotify();
         } finally {
             lock.unlock();
         }
+        notifyListener(notify);
+        return kept;
     }
 
-    /** The end of the burst that queued this connection's ACK. */
+    /** The end of the burst that queued this connection's ACK or listener event. */
     void flushCoalescedAck() {
+        boolean notify;
         lock.lock();
         try {
             ackQueued = false;
@@ -119,9 +134,11 @@ final class StackConnection implements SegmentSink, TcpEvents {
                 tcp.flushCoalescedAck(stack.now());
                 rearm();
             }
+            notify = takeNotify();
         } finally {
             lock.unlock();
         }
+        notifyListener(notify);
     }
 
     /** After every engine call, under the lock: makes sure the timer thread wakes by the engine's deadline. */
@@ -144,6 +161,7 @@ final class StackConnection implements SegmentSink, TcpEvents {
     }
 
     private void timerFired() {
+        boolean notify = false;
         lock.lock();
         try {
             armedDeadline = Long.MAX_VALUE;
@@ -156,11 +174,40 @@ final class StackConnection implements SegmentSink, TcpEvents {
                 tcp.onTimer(now);
             }
             rearm();
+            notify = takeNotify();
         } catch (RuntimeException e) {
             stack.counters.timerErrors.increment();
         } finally {
             lock.unlock();
         }
+        notifyListener(notify);
+    }
+
+    /** Under the lock: whether an engine event since the last call is still to reach the listener. */
+    private boolean takeNotify() {
+        boolean n = notifyPending;
+        notifyPending = false;
+        return n;
+    }
+
+    /**
+     * Outside the lock, so that the listener may call back into the stream (and do its own I/O) without holding
+     * up the engine for other threads.
+     */
+    private void notifyListener(boolean due) {
+        Runnable l = listener;
+        if (due && l != null) {
+            try {
+                l.run();
+            } catch (RuntimeException e) {
+                stack.counters.listenerErrors.increment();
+            }
+        }
+    }
+
+    private void eventHappened() {
+        changed.signalAll();
+        notifyPending = listener != null;
     }
 
     @Override
@@ -194,22 +241,23 @@ final class StackConnection implements SegmentSink, TcpEvents {
 
     @Override
     public void onReadable() {
-        changed.signalAll();
+        eventHappened();
     }
 
     @Override
     public void onWritable() {
-        changed.signalAll();
+        eventHappened();
     }
 
     @Override
     public void onPeerFin() {
-        changed.signalAll();
+        eventHappened();
     }
 
     @Override
     public void onError(TcpError e) {
         error = e;
+        notifyPending = listener != null;
     }
 
     @Override
@@ -221,7 +269,7 @@ final class StackConnection implements SegmentSink, TcpEvents {
             timerTask = null;
         }
         stack.forget(this);
-        changed.signalAll();
+        eventHappened();
     }
 
     private void leaveHalfOpen() {

@@ -164,19 +164,7 @@ public final class TcpStream implements AutoCloseable {
         c.lock.lock();
         try {
             while (len > 0) {
-                if (c.ownerClosed) {
-                    throw new SocketException("stream closed");
-                }
-                if (c.closed) {
-                    throw c.error == null ? new SocketException("connection closed") : failure();
-                }
-                int n;
-                try {
-                    n = c.tcp.write(b, off, len, c.stack.now());
-                } catch (IllegalStateException e) {
-                    throw new SocketException("send side closed: " + c.tcp.state());
-                }
-                c.rearm();
+                int n = writeLocked(b, off, len);
                 off += n;
                 len -= n;
                 if (len > 0 && n == 0) {
@@ -188,6 +176,85 @@ public final class TcpStream implements AutoCloseable {
         } finally {
             c.lock.unlock();
         }
+    }
+
+    /**
+     * Runs {@code listener} after each engine event of this connection (data or a FIN arrived, send space freed,
+     * an error, the close), on the thread whose call raised it (a switch reader, the timer thread) once the
+     * connection's lock is free. For owners that never wait: they call {@link #readNow} and {@link #writeNow}
+     * from the listener. It must not block.
+     */
+    public void onEvent(Runnable listener) {
+        c.listener = listener;
+    }
+
+    /**
+     * Like {@link #read(ByteBuffer)} without waiting: the bytes readable now (0 when none), or -1 at end of
+     * stream. Throws when the connection was reset or timed out.
+     */
+    public int readNow(ByteBuffer dst) throws IOException {
+        int len = dst.remaining();
+        if (len == 0) {
+            return 0;
+        }
+        c.lock.lock();
+        try {
+            if (c.ownerClosed) {
+                return -1;
+            }
+            int n = c.tcp.read(MemorySegment.ofBuffer(dst), 0, len, c.stack.now());
+            c.rearm();
+            if (n > 0) {
+                dst.position(dst.position() + n);
+                return n;
+            }
+            if (n < 0) {
+                if (c.error != null && c.error != TcpError.DATA_AFTER_CLOSE) {
+                    throw failure();
+                }
+                return -1;
+            }
+            return 0;
+        } finally {
+            c.lock.unlock();
+        }
+    }
+
+    /**
+     * Like {@link #write(ByteBuffer)} without waiting: queues what the send buffer takes now (0 when it is full;
+     * the listener hears when space frees) and advances {@code src}'s position by that.
+     */
+    public int writeNow(ByteBuffer src) throws IOException {
+        int len = src.remaining();
+        if (len == 0) {
+            return 0;
+        }
+        c.lock.lock();
+        try {
+            int n = writeLocked(MemorySegment.ofBuffer(src), 0, len);
+            src.position(src.position() + n);
+            return n;
+        } finally {
+            c.lock.unlock();
+        }
+    }
+
+    /** Under the lock: queues what the send buffer takes of {@code b[off, off+len)} now, or throws if closed. */
+    private int writeLocked(MemorySegment b, long off, int len) throws IOException {
+        if (c.ownerClosed) {
+            throw new SocketException("stream closed");
+        }
+        if (c.closed) {
+            throw c.error == null ? new SocketException("connection closed") : failure();
+        }
+        int n;
+        try {
+            n = c.tcp.write(b, off, len, c.stack.now());
+        } catch (IllegalStateException e) {
+            throw new SocketException("send side closed: " + c.tcp.state());
+        }
+        c.rearm();
+        return n;
     }
 
     /** Bytes readable without waiting. */

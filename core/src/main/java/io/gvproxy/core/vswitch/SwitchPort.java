@@ -14,11 +14,13 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
 /**
  * One link attached to a {@link VirtualSwitch}: a platform reader thread that switches every frame the link
- * receives, and a platform writer thread that sends the frames queued for it in batches.
+ * receives, and a platform writer thread that sends the frames queued for it in batches. Where the switch allows
+ * it, a frame that finds the writer idle is sent by the thread that produced it instead.
  *
  * <p>Platform threads because link I/O may be a blocking FFM call, which would hold a virtual thread's
  * carrier (see java-platform.md, "Virtual threads and blocking FFM calls").
@@ -26,6 +28,20 @@ import java.util.function.Consumer;
 public final class SwitchPort implements AutoCloseable {
     /** Frames handed to one {@link Link#send(Frame[], int)} call at most. */
     static final int SEND_BATCH = 64;
+    /**
+     * Direct sends in a row, each within this long of the previous one, after which frames are queued: a
+     * request/response exchange (a reply, perhaps with its FIN) saves the writer's wake-up, while a burst (a
+     * window's worth of segments produced in one go) still reaches the link in the writer's batches of one
+     * system call each.
+     */
+    static final long DIRECT_SEND_SPACING_NANOS = 20_000;
+    static final int DIRECT_SEND_RUN = 4;
+    /**
+     * Larger frames always go through the writer: full segments come in bursts (bulk transfers), where the writer's
+     * batches and its running in parallel with the producer are worth more than a saved wake-up; ACKs, handshakes
+     * and small replies are the latency-bound frames.
+     */
+    static final int DIRECT_SEND_MAX_BYTES = 512;
 
     private final int id;
     private final Link link;
@@ -39,10 +55,22 @@ public final class SwitchPort implements AutoCloseable {
      * switching to different ports do not contend; the writer takes up to a batch per lock round trip.
      */
     private final ArrayBlockingQueue<Frame> queue;
+    /**
+     * Held around every {@link Link#send}: by the writer thread, or by a producer sending its frame itself while
+     * the writer has nothing to do (see {@link #enqueue(Frame, boolean)}).
+     */
+    private final ReentrantLock sendLock = new ReentrantLock();
+    /** Frames queued or taken by the writer and not yet sent: a direct send must not overtake them. */
+    private final AtomicInteger backlog = new AtomicInteger();
+    /** When the last direct send started, and how many came in a row before it (both under the send lock). */
+    private long lastDirectSend = System.nanoTime() - DIRECT_SEND_SPACING_NANOS;
+    private int directRun;
     private final AtomicBoolean detached = new AtomicBoolean();
     private final AtomicInteger runningThreads = new AtomicInteger(2);
     private final Thread reader;
     private final Thread writer;
+    /** The one-frame array for direct sends, used under {@link #sendLock}. */
+    private final Frame[] directBatch = new Frame[1];
 
     final Counter framesIn;
     final Counter bytesIn;
@@ -152,8 +180,36 @@ public final class SwitchPort implements AutoCloseable {
      * Never blocks, so one slow port cannot stall the thread switching for the others.
      */
     boolean enqueue(Frame frame) {
+        return enqueue(frame, false);
+    }
+
+    /**
+     * As {@link #enqueue(Frame)}; with {@code mayBlock}, when the writer has nothing queued or in hand, the
+     * calling thread sends the frame itself, saving the hand-off to the writer (a thread wake-up, the larger part of
+     * a round trip's latency). Such a send waits if the link's peer stopped reading, so the switch allows it only
+     * where that stalls no other port's traffic.
+     */
+    boolean enqueue(Frame frame, boolean mayBlock) {
+        if (mayBlock && frame.length() <= DIRECT_SEND_MAX_BYTES && backlog.get() == 0 && sendLock.tryLock()) {
+            try {
+                long now = System.nanoTime();
+                if (now - lastDirectSend >= DIRECT_SEND_SPACING_NANOS) {
+                    directRun = 0;
+                }
+                if (backlog.get() == 0 && !detached.get() && directRun < DIRECT_SEND_RUN) {
+                    directRun++;
+                    lastDirectSend = now;
+                    sendDirect(frame);
+                    return true;
+                }
+            } finally {
+                sendLock.unlock();
+            }
+        }
+        backlog.incrementAndGet();
         frame.retain();
         if (!queue.offer(frame)) {
+            backlog.decrementAndGet();
             frame.release();
             txDropped.increment();
             owner.countDropped();
@@ -164,6 +220,22 @@ public final class SwitchPort implements AutoCloseable {
             drainQueue();
         }
         return true;
+    }
+
+    private void sendDirect(Frame frame) {
+        directBatch[0] = frame;
+        try {
+            link.send(directBatch, 1);
+            long bytes = frame.length();
+            framesOut.increment();
+            bytesOut.add(bytes);
+            owner.countSent(bytes);
+        } catch (IOException | RuntimeException e) {
+            // as a failed write on the writer thread: the port goes
+            owner.detach(this, e);
+        } finally {
+            directBatch[0] = null;
+        }
     }
 
     /** True for the one caller that moves this port to detached. */
@@ -180,6 +252,7 @@ public final class SwitchPort implements AutoCloseable {
     void drainQueue() {
         Frame f;
         while ((f = queue.poll()) != null) {
+            backlog.decrementAndGet();
             f.release();
         }
     }
@@ -232,6 +305,7 @@ public final class SwitchPort implements AutoCloseable {
                     batch[n++] = drained.get(i);
                 }
                 drained.clear();
+                sendLock.lock();
                 try {
                     link.send(batch, n);
                     long bytes = 0;
@@ -242,6 +316,8 @@ public final class SwitchPort implements AutoCloseable {
                     bytesOut.add(bytes);
                     owner.countSent(bytes);
                 } finally {
+                    backlog.addAndGet(-n);
+                    sendLock.unlock();
                     for (int i = 0; i < n; i++) {
                         batch[i].release();
                         batch[i] = null;

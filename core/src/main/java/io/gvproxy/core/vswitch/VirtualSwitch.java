@@ -333,7 +333,9 @@ public final class VirtualSwitch implements AutoCloseable {
                 unknownUnicastFlooded.increment();
                 flood(frame, null);
             } else if (fits(frame, to)) {
-                to.enqueue(frame);
+                // With one port (one VM, the usual case) a gateway thread that waits on that port's link stalls
+                // nobody else's traffic, so it may send the frame itself rather than wake the port's writer.
+                to.enqueue(frame, ports.length == 1);
             }
         }
     }

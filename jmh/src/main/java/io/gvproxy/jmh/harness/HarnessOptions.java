@@ -10,9 +10,10 @@ import java.util.List;
  * @param paths          path ids in the order they run: veth, gvproxy-MTU (any MTU 68-65520), slirp4netns, pasta
  * @param foreignLimit   % of one core of foreign CPU above which a repetition is run once more (not in smoke mode)
  * @param appendResults  file to append the dated report to, or null
+ * @param tests          the tests to run on each path, in {@link TestKind} order (all by default)
  */
 record HarnessOptions(boolean smoke, int reps, List<String> paths, double foreignLimit, Path appendResults,
-        String title, Path root, Path stateDir, long runId) {
+        String title, Path root, Path stateDir, long runId, List<TestKind> tests) {
     static final List<String> FULL_PATHS = List.of("veth", "gvproxy-1500", "gvproxy-65520", "slirp4netns", "pasta");
     static final List<String> SMOKE_PATHS = List.of("veth", "gvproxy-1500");
     static final double DEFAULT_FOREIGN_LIMIT = 25;
@@ -27,6 +28,7 @@ record HarnessOptions(boolean smoke, int reps, List<String> paths, double foreig
         Path root = null;
         Path state = null;
         long runId = ProcessHandle.current().pid();
+        List<TestKind> tests = List.of(TestKind.values());
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {
@@ -36,6 +38,7 @@ record HarnessOptions(boolean smoke, int reps, List<String> paths, double foreig
                 case "--foreign-limit" -> foreignLimit = Double.parseDouble(value(args, ++i, a));
                 case "--append-results" -> append = Path.of(value(args, ++i, a));
                 case "--title" -> title = value(args, ++i, a);
+                case "--tests" -> tests = TestKind.parseList(value(args, ++i, a));
                 case "--root" -> root = Path.of(value(args, ++i, a));
                 case "--state" -> state = Path.of(value(args, ++i, a));
                 case "--run-id" -> runId = Long.parseLong(value(args, ++i, a));
@@ -55,7 +58,7 @@ record HarnessOptions(boolean smoke, int reps, List<String> paths, double foreig
             }
         }
         return new HarnessOptions(smoke, reps != null ? reps : smoke ? 1 : 3, chosen, foreignLimit, append,
-                title != null ? title : smoke ? "net-harness smoke run" : "net-harness run", root, state, runId);
+                title != null ? title : smoke ? "net-harness smoke run" : "net-harness run", root, state, runId, tests);
     }
 
     /** The user's part of the command line that gives these options (the report names it). */
@@ -69,6 +72,9 @@ record HarnessOptions(boolean smoke, int reps, List<String> paths, double foreig
         }
         if (!paths.equals(smoke ? SMOKE_PATHS : FULL_PATHS)) {
             sb.append(" --paths ").append(String.join(",", paths));
+        }
+        if (tests.size() != TestKind.values().length) {
+            sb.append(" --tests ").append(String.join(",", tests.stream().map(TestKind::id).toList()));
         }
         if (foreignLimit != DEFAULT_FOREIGN_LIMIT) {
             sb.append(" --foreign-limit ").append(foreignLimit);

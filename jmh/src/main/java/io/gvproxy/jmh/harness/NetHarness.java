@@ -95,7 +95,7 @@ public final class NetHarness {
     }
 
     private void runTests(NetPath path, TestRunner runner, PathResult result) {
-        for (TestKind test : TestKind.values()) {
+        for (TestKind test : options.tests()) {
             int seconds = test.seconds(options.smoke());
             for (int rep = 1; rep <= options.reps(); rep++) {
                 Measurement m = runner.run(test, seconds);

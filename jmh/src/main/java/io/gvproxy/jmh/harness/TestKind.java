@@ -1,5 +1,10 @@
 package io.gvproxy.jmh.harness;
 
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
 /** The tests of one path, in the order they run (connect+close last: a proxy that stalls under churn stalls last). */
 enum TestKind {
     TCP_G2H("guest→host TCP", 10, 2),
@@ -17,6 +22,33 @@ enum TestKind {
         this.label = label;
         this.fullSeconds = fullSeconds;
         this.smokeSeconds = smokeSeconds;
+    }
+
+    /** The name of this test in {@code --tests}: g2h, h2g, rev, udp, rr, crr. */
+    String id() {
+        return switch (this) {
+            case TCP_G2H -> "g2h";
+            case TCP_H2G -> "h2g";
+            case TCP_REV -> "rev";
+            case UDP -> "udp";
+            case RR -> "rr";
+            case CRR -> "crr";
+        };
+    }
+
+    /** A comma-separated list of ids, in this enum's order whatever the list's. */
+    static List<TestKind> parseList(String ids) {
+        Set<String> wanted = new HashSet<>(List.of(ids.split(",")));
+        List<TestKind> out = new ArrayList<>();
+        for (TestKind t : values()) {
+            if (wanted.remove(t.id())) {
+                out.add(t);
+            }
+        }
+        if (!wanted.isEmpty() || out.isEmpty()) {
+            throw new IllegalArgumentException("unknown test in --tests " + ids + " (g2h, h2g, rev, udp, rr, crr)");
+        }
+        return List.copyOf(out);
     }
 
     String label() {

@@ -29,6 +29,16 @@ class HarnessOptionsTest {
     }
 
     @Test
+    void testsPicksASubsetInTheUsualOrder() {
+        assertEquals(List.of(TestKind.values()), parse().tests());
+        HarnessOptions o = parse("--tests", "crr,rr");
+        assertEquals(List.of(TestKind.RR, TestKind.CRR), o.tests());
+        assertEquals("jmh/bin/net-harness --tests rr,crr", o.commandLine());
+        assertThrows(IllegalArgumentException.class, () -> parse("--tests", "rr,nope"));
+        assertThrows(IllegalArgumentException.class, () -> parse("--tests", ","));
+    }
+
+    @Test
     void smokeIsOneRepetitionOfVethAndGvproxy1500() {
         HarnessOptions o = parse("--smoke");
         assertTrue(o.smoke());
