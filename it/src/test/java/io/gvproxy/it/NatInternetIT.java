@@ -218,7 +218,13 @@ class NatInternetIT {
     @Test
     @Order(6)
     void concurrentConnectionsAreHeldOpenAndAllComplete() {
-        String result = load(false, "concurrent", Integer.toString(CONCURRENT), "240");
+        String result;
+        hostReply.holdRepliesUntilOpen(CONCURRENT);
+        try {
+            result = load(false, "concurrent", Integer.toString(CONCURRENT), "240");
+        } finally {
+            hostReply.holdRepliesUntilOpen(0);
+        }
         assertTrue(result.contains("ok=" + CONCURRENT + " "), "concurrent: " + result);
         assertTrue(hostReply.peakOpen() >= CONCURRENT, "the host server saw at most " + hostReply.peakOpen()
                 + " connections open at once");

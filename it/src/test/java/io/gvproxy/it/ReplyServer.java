@@ -9,6 +9,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.io.InterruptedIOException;
 import java.util.HexFormat;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -17,7 +18,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * then the client's payload up to its end of stream (a half-close); only after that end of stream the server
  * answers {@code received=N sha256=HEX\n} followed by that many bytes of {@link SeededChunks} for {@link #SEED},
  * and closes. So every reply proves that the client's FIN arrived and that the other direction still delivered.
- * Counts accepted connections and the most open at once.
+ * Counts accepted connections and the most open at once. With {@link #holdRepliesUntilOpen} it answers nobody
+ * until that many connections have been open at once, so that a test of N concurrent connections measures what the
+ * proxy holds open, not how fast this server's accept loop drains its backlog while early clients already finish.
  */
 final class ReplyServer implements AutoCloseable {
     static final long SEED = 7;
@@ -30,6 +33,8 @@ final class ReplyServer implements AutoCloseable {
     private final AtomicInteger open = new AtomicInteger();
     private final AtomicInteger peakOpen = new AtomicInteger();
     private final AtomicInteger failed = new AtomicInteger();
+    private final Object openChanged = new Object();
+    private volatile int holdUntilOpen;
 
     private ReplyServer(ServerSocket server) {
         this.server = server;
@@ -55,6 +60,14 @@ final class ReplyServer implements AutoCloseable {
         return peakOpen.get();
     }
 
+    /** From now on, replies wait until {@code n} connections have been open at once (0: reply at once). */
+    void holdRepliesUntilOpen(int n) {
+        holdUntilOpen = n;
+        synchronized (openChanged) {
+            openChanged.notifyAll();
+        }
+    }
+
     /** Connections that ended with an error on this side (a malformed header, a reset, a timeout). */
     int failed() {
         return failed.get();
@@ -66,6 +79,11 @@ final class ReplyServer implements AutoCloseable {
                 Socket s = server.accept();
                 accepted.incrementAndGet();
                 peakOpen.accumulateAndGet(open.incrementAndGet(), Math::max);
+                if (holdUntilOpen > 0) {
+                    synchronized (openChanged) {
+                        openChanged.notifyAll();
+                    }
+                }
                 Thread.ofVirtual().start(() -> serve(s));
             } catch (IOException e) {
                 return;
@@ -89,6 +107,7 @@ final class ReplyServer implements AutoCloseable {
                 md.update(buf, 0, n);
                 received += n;
             }
+            awaitHeldOpen();
             OutputStream out = socket.getOutputStream();
             out.write(("received=" + received + " sha256=" + HexFormat.of().formatHex(md.digest()) + "\n")
                     .getBytes(StandardCharsets.US_ASCII));
@@ -101,6 +120,24 @@ final class ReplyServer implements AutoCloseable {
             failed.incrementAndGet();
         } finally {
             open.decrementAndGet();
+        }
+    }
+
+    private void awaitHeldOpen() throws IOException {
+        long deadline = System.nanoTime() + READ_TIMEOUT_MS * 1_000_000L;
+        synchronized (openChanged) {
+            while (peakOpen.get() < holdUntilOpen) {
+                long leftMs = (deadline - System.nanoTime()) / 1_000_000;
+                if (leftMs <= 0) {
+                    throw new IOException("only " + peakOpen.get() + " of " + holdUntilOpen + " connections open at once");
+                }
+                try {
+                    openChanged.wait(leftMs);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new InterruptedIOException("interrupted while holding the reply");
+                }
+            }
         }
     }
 
