@@ -107,6 +107,18 @@ final class BoundedFlowTable<K, F extends BoundedFlowTable.Flow<K>> {
         return flows.size();
     }
 
+    /** Closes the flows that passed no datagram either way for {@code idleNanos}; how many it closed. */
+    int closeIdle(long now, long idleNanos) {
+        int n = 0;
+        for (F f : flows.values()) {
+            if (!f.isClosed() && now - f.lastActive >= idleNanos) {
+                f.close();
+                n++;
+            }
+        }
+        return n;
+    }
+
     /** Closes every flow. */
     void closeAll() {
         for (F f : flows.values()) {

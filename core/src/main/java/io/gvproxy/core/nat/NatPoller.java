@@ -4,14 +4,15 @@ import java.io.IOException;
 import java.nio.channels.CancelledKeyException;
 import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.SelectionKey;
+import java.nio.channels.SelectableChannel;
 import java.nio.channels.Selector;
-import java.nio.channels.SocketChannel;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
 /**
- * One platform thread watching the host sockets of every TCP flow and dial: it finishes connects and runs a
- * flow's relay when its socket becomes readable or writable. Compared with a blocked thread per flow and per dial,
+ * One platform thread watching host sockets through a selector and settling deadlines between waits: for the TCP
+ * NAT, every flow's and dial's socket (it finishes connects and runs a flow's relay when its socket becomes
+ * readable or writable); for the UDP NAT, every flow's replies and idle timeouts. Compared with a blocked thread per flow and per dial,
  * a reply from the host costs one wake-up (this thread's) instead of a poller's plus a virtual thread's, a new
  * connection starts no thread, and an idle flow holds none.
  */
@@ -29,13 +30,14 @@ final class NatPoller implements AutoCloseable {
     private volatile boolean closed;
 
     /**
+     * @param name      the thread's name
      * @param expireDue run on the poller thread before each wait: settles whatever is past its deadline and returns
      *                  the nanoseconds until the next deadline, or {@code Long.MAX_VALUE} when there is none
      */
-    NatPoller(LongSupplier expireDue) throws IOException {
+    NatPoller(String name, LongSupplier expireDue) throws IOException {
         this.selector = Selector.open();
         this.expireDue = expireDue;
-        thread = Thread.ofPlatform().name("nat-tcp-poller").daemon().unstarted(this::run);
+        thread = Thread.ofPlatform().name(name).daemon().unstarted(this::run);
         thread.start();
     }
 
@@ -43,7 +45,7 @@ final class NatPoller implements AutoCloseable {
      * Watches {@code ch} (non-blocking) for {@code ops}, reporting to {@code watcher} (replacing any earlier
      * watcher of the channel). A new deadline of the caller's is seen from here on too.
      */
-    SelectionKey watch(SocketChannel ch, int ops, Watcher watcher) throws IOException {
+    SelectionKey watch(SelectableChannel ch, int ops, Watcher watcher) throws IOException {
         SelectionKey key = ch.register(selector, ops, watcher);
         if (!onPollerThread()) {
             // the new interest takes effect at the next selection: make it happen now

@@ -222,7 +222,7 @@ public final class TcpNat implements SynListener, AutoCloseable {
             throw new IOException("NAT closed");
         }
         if (poller == null) {
-            poller = new NatPoller(this::expireDials);
+            poller = new NatPoller("nat-tcp-poller", this::expireDials);
         }
         return poller;
     }

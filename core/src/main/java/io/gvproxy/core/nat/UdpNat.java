@@ -19,13 +19,14 @@ import java.nio.channels.DatagramChannel;
 /**
  * The UDP dispatcher's fallback: guest datagrams to addresses other than the gateway's services go out through
  * one connected host socket per guest 4-tuple, and the host's replies come back from the address the guest wrote
- * to; one {@link UdpReplyReader} thread reads every flow's replies. Flows close after the idle timeout; the table is bounded, a new flow evicting the longest idle one. A host
- * refusal (ICMP port unreachable, seen as ECONNREFUSED) is passed to the guest as an ICMP port unreachable.
+ * to; one {@link UdpReplyReader} thread reads every flow's replies. Flows close after the idle timeout; the
+ * table is bounded, a new flow evicting the longest idle one. A host refusal (ICMP port unreachable, seen as
+ * ECONNREFUSED) is passed to the guest as an ICMP port unreachable.
  *
  * <p>Counters {@code nat.udp.*}: {@code flows_opened}, {@code datagrams_to_host}, {@code datagrams_to_guest},
  * {@code broadcast}, {@code link_local}, {@code denied}, {@code bad_source}, {@code open_errors},
- * {@code send_errors}, {@code host_buffer_full}, {@code idle_closed}, {@code evicted}, {@code port_unreachable}, {@code shutdown}, and the
- * gauge {@code active}.
+ * {@code send_errors}, {@code host_buffer_full}, {@code idle_closed}, {@code evicted}, {@code port_unreachable},
+ * {@code shutdown}, and the gauge {@code active}.
  */
 public final class UdpNat implements UdpService, AutoCloseable {
     private final NatConfig config;
@@ -62,7 +63,6 @@ public final class UdpNat implements UdpService, AutoCloseable {
         this.sender = sender;
         this.icmp = new PortUnreachableSender(pool, output, gatewayMac);
         this.subnetBroadcast = subnetBroadcast;
-        this.replies = new UdpReplyReader(this, config.udpIdleTimeout().toNanos());
         this.toHost = counters.counter("nat.udp.datagrams_to_host");
         this.toGuest = counters.counter("nat.udp.datagrams_to_guest");
         this.broadcast = counters.counter("nat.udp.broadcast");
@@ -77,6 +77,7 @@ public final class UdpNat implements UdpService, AutoCloseable {
         this.shutdown = counters.counter("nat.udp.shutdown");
         this.flows = new BoundedFlowTable<>(config.maxUdpFlows(), counters.counter("nat.udp.flows_opened"),
                 counters.counter("nat.udp.evicted"), counters.counter("nat.udp.active"));
+        this.replies = new UdpReplyReader(this, flows, config.udpIdleTimeout().toNanos());
     }
 
     @Override
