@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.gvproxy.core.buffer.Frame;
 import io.gvproxy.core.buffer.FramePool;
-import io.gvproxy.core.link.Link;
+import io.gvproxy.core.link.RecordingLink;
 import io.gvproxy.core.stats.Counters;
 import io.gvproxy.core.wire.Checksum;
 import io.gvproxy.core.wire.EtherType;
@@ -20,7 +20,6 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -32,12 +31,13 @@ class TapToHostTest {
     private static final ValueLayout.OfShort BE16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
 
     private final Counters counters = new Counters();
-    private final List<byte[]> sent = new ArrayList<>();
+    private final RecordingLink link = new RecordingLink();
+    private final List<byte[]> sent = link.sent;
     private final FramePool pool = new FramePool(1514, 80);
     private final FramePool largePool = new FramePool(70_000, 4);
     private final VirtioNetHeader header = new VirtioNetHeader(Arena.ofAuto().allocate(VirtioNetHeader.SIZE));
     private boolean accepted;
-    private final TapToHost toHost = new TapToHost(new RecordingLink(), pool, () -> accepted, counters);
+    private final TapToHost toHost = new TapToHost(link, pool, () -> accepted, counters);
 
     /** A TCP/IPv4 frame as the guest hands it over with TSO: checksum field = pseudo-header sum. */
     private Frame superFrame(byte[] payload) {
@@ -138,33 +138,5 @@ class TapToHostTest {
         f.release();
         assertEquals(1, sent.size());
         assertValidTcp(sent.getFirst());
-    }
-
-    private final class RecordingLink implements Link {
-        @Override
-        public boolean receive(Frame into) {
-            return false;
-        }
-
-        @Override
-        public void send(MemorySegment frame) {
-            sent.add(frame.toArray(ValueLayout.JAVA_BYTE));
-        }
-
-        @Override
-        public void send(Frame[] frames, int count) {
-            for (int i = 0; i < count; i++) {
-                send(frames[i].data());
-            }
-        }
-
-        @Override
-        public String name() {
-            return "recording";
-        }
-
-        @Override
-        public void close() {
-        }
     }
 }

@@ -7,10 +7,10 @@ import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.List;
 
-/** A link that keeps a copy of every frame sent to it and has nothing to receive. */
-final class RecordingLink implements Link {
-    final List<byte[]> sent = new ArrayList<>();
-    boolean closed;
+/** A link that keeps a copy of every frame sent to it and has nothing to receive (also used by cli's tests). */
+public final class RecordingLink implements Link {
+    public final List<byte[]> sent = new ArrayList<>();
+    public boolean closed;
 
     @Override
     public boolean receive(Frame into) {
